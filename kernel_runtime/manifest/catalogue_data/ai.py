@@ -15,7 +15,12 @@ from ._model import AgentType, ConfigField, agent, f
 def _genai_base() -> list[ConfigField]:
     # BaseGenAIStepConfiguration: inherited by every toolkit step model
     return [
-        f("composable", "boolean", "Whether this step may be fused with its neighbours.", default=True),
+        f(
+            "composable",
+            "boolean",
+            "Whether this step may be fused with its neighbours.",
+            default=True,
+        ),
         f("when", "string", "EL condition; the step runs only when it is true."),
     ]
 
@@ -61,7 +66,7 @@ def _completion_tail() -> list[ConfigField]:
     ]
 
 
-def _query_fields() -> list[ConfigField]:
+def query_fields() -> list[ConfigField]:
     # QueryConfiguration (also the model of query-vector-db)
     return [
         *_genai_base(),
@@ -71,7 +76,12 @@ def _query_fields() -> list[ConfigField]:
         f("output-field", "string", "Field to store the query result in.", required=True),
         f("only-first", "boolean", "Store only the first result row.", default=False),
         f("datasource", "string", "Id of a datasource resource of the application.", required=True),
-        f("mode", "string", "'query' returns rows, 'execute' returns affected rows.", default="query"),
+        f(
+            "mode",
+            "string",
+            "'query' returns rows, 'execute' returns affected rows.",
+            default="query",
+        ),
         f("generated-keys", "array", "Fields to return as generated keys (database dependent)."),
     ]
 
@@ -166,8 +176,18 @@ GENAI_AGENTS: list[AgentType] = [
             f("embeddings-field", "string", "Field to store the embeddings in.", required=True),
             f("loop-over", "string", "Run over a list of documents."),
             f("batch-size", "integer", "Batch size of embedding requests.", default=10),
-            f("concurrency", "integer", "Maximum concurrent requests to the AI service.", default=4),
-            f("flush-interval", "integer", "Batch flush interval (0 disables flushing).", default=0),
+            f(
+                "concurrency",
+                "integer",
+                "Maximum concurrent requests to the AI service.",
+                default=4,
+            ),
+            f(
+                "flush-interval",
+                "integer",
+                "Batch flush interval (0 disables flushing).",
+                default=0,
+            ),
             f("ai-service", "string", _AI_SERVICE),
             f("options", "object", "Extra options for the AI service (HuggingFace only)."),
             f("arguments", "object", "Extra arguments for the AI service (HuggingFace only)."),
@@ -179,7 +199,7 @@ GENAI_AGENTS: list[AgentType] = [
         "processor",
         "Runs a query (or vector search) against a datasource.",
         composable=True,
-        fields=_query_fields(),
+        fields=query_fields(),
     ),
     agent(
         "ai-chat-completions",
@@ -242,14 +262,24 @@ OTHER_AI_AGENTS: list[AgentType] = [
         "FLARE pattern: asks for more documents when the completion is uncertain.",
         composable=True,
         fields=[
-            f("tokens-field", "string", "Field with the tokens of a text completion.", required=True),
+            f(
+                "tokens-field",
+                "string",
+                "Field with the tokens of a text completion.",
+                required=True,
+            ),
             f(
                 "logprobs-field",
                 "string",
                 "Field with the token logprobs of a text completion.",
                 required=True,
             ),
-            f("loop-topic", "string", "Topic to send the record to for more documents.", required=True),
+            f(
+                "loop-topic",
+                "string",
+                "Topic to send the record to for more documents.",
+                required=True,
+            ),
             f(
                 "retrieve-documents-field",
                 "string",

@@ -8,7 +8,7 @@ implementation registered for it.
 
 from __future__ import annotations
 
-from ._model import AgentType, ConfigField, agent, f
+from ._model import AgentType, ComponentType, ConfigField, agent, f
 
 
 def _python_fields() -> list[ConfigField]:
@@ -23,7 +23,7 @@ def _python_fields() -> list[ConfigField]:
     ]
 
 
-def _python(name: str, component, desc: str) -> AgentType:
+def _python(name: str, component: ComponentType, desc: str) -> AgentType:
     return agent(
         name, component, desc, composable=True, fields=_python_fields(), allow_unknown=True
     )

@@ -25,7 +25,12 @@ TEXT_AGENTS: list[AgentType] = [
         "Detects the language of the text and can drop records in other languages.",
         composable=True,
         fields=[
-            f("property", "string", "Record property to write the language code to.", default="language"),
+            f(
+                "property",
+                "string",
+                "Record property to write the language code to.",
+                default="language",
+            ),
             f("allowedLanguages", "array", "Language codes to keep; other records are dropped."),
         ],
     ),
@@ -48,8 +53,18 @@ TEXT_AGENTS: list[AgentType] = [
                 default=["\n\n", "\n", " ", ""],
             ),
             f("keep_separator", "boolean", f"{_SPLITTER} keep the separators.", default=False),
-            f("chunk_size", "integer", f"{_SPLITTER} chunk size, in tokens.", default=200),
-            f("chunk_overlap", "integer", f"{_SPLITTER} overlap with the previous chunk.", default=100),
+            f(
+                "chunk_size",
+                "integer",
+                f"{_SPLITTER} chunk size, measured with length_function.",
+                default=200,
+            ),
+            f(
+                "chunk_overlap",
+                "integer",
+                f"{_SPLITTER} overlap with the previous chunk.",
+                default=100,
+            ),
             f(
                 "length_function",
                 "string",
@@ -75,7 +90,12 @@ TEXT_AGENTS: list[AgentType] = [
         composable=True,
         fields=[
             f("text-field", "string", "JSON field to write the text to.", default="text"),
-            f("copy-properties", "boolean", "Copy the record properties to the output.", default=True),
+            f(
+                "copy-properties",
+                "boolean",
+                "Copy the record properties to the output.",
+                default=True,
+            ),
         ],
     ),
 ]

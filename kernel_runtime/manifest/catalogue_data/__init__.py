@@ -1,0 +1,1 @@
+"""Data of the LangStream agent catalogue, split by family; see ``..catalogue``."""
