@@ -84,9 +84,11 @@ def plan_executors(
     """Group the application's agents into executors, in pipeline order."""
     from kernel_runtime.manifest.catalogue import AGENT_TYPES
 
-    composable = set(composable_types) if composable_types is not None else {
-        name for name, agent_type in AGENT_TYPES.items() if agent_type.composable
-    }
+    composable = (
+        set(composable_types)
+        if composable_types is not None
+        else {name for name, agent_type in AGENT_TYPES.items() if agent_type.composable}
+    )
     executors: list[ExecutorPlan] = []
     for agent in app.agents():
         current = executors[-1] if executors else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import Future
 from pathlib import Path
+
 from langstream import AgentContext, Record
 
 from kernel_runtime.brokers.base import Producer
@@ -67,4 +68,3 @@ class RuntimeAgentContext(AgentContext):
 
     def __repr__(self) -> str:
         return f"RuntimeAgentContext(agent_id={self.agent_id!r}, state={self._state_directory})"
-

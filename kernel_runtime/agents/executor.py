@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langstream import Record
+
 from kernel_runtime.agents.context import RuntimeAgentContext, TopicProducer
 from kernel_runtime.agents.factory import call_agent_method, create_agent
 from kernel_runtime.agents.stages import Failure, Item, RetryPolicy, Stage
@@ -83,9 +85,7 @@ def dead_letter_record(record: StreamRecord, failure: Failure) -> StreamRecord:
         ("langstream-error-message", str(failure.error)),
         ("langstream-error-attempts", str(failure.attempts)),
     ]
-    return StreamRecord(
-        record.value(), record.key(), headers, record.origin(), record.timestamp()
-    )
+    return StreamRecord(record.value(), record.key(), headers, record.origin(), record.timestamp())
 
 
 class Replica:
@@ -115,7 +115,7 @@ class Replica:
             ex.plan.first.errors.retries or 0, ex.options.initial_backoff, ex.options.max_backoff
         )
         first_stage = 1 if ex.plan.kind in ("source", "service") else 0
-        for agent, instance in list(zip(ex.plan.agents, self.instances))[first_stage:]:
+        for agent, instance in list(zip(ex.plan.agents, self.instances, strict=True))[first_stage:]:
             self.stages.append(
                 Stage(
                     agent.id,
@@ -134,14 +134,24 @@ class Replica:
             except Exception as error:  # noqa: BLE001 - closing must not hide the real outcome
                 log.warning("agent close() raised: %r", error)
 
-    async def run_stages(self, records: list[StreamRecord]) -> tuple[list[Item], dict[int, Failure]]:
+    async def run_stages(
+        self, records: list[StreamRecord]
+    ) -> tuple[list[Item], dict[int, Failure]]:
+        """Pass a batch through the chain; records routed to a `destination` leave it at once,
+        as in LangStream, where a dispatched record skips the agents after the dispatcher."""
         items: list[Item] = list(enumerate(records))
+        routed: list[Item] = []
         failures: dict[int, Failure] = {}
-        for stage in self.stages:
+        for position, stage in enumerate(self.stages):
             if not items:
                 break
+            if position and any(record.destination for _, record in items):
+                routed += [item for item in items if item[1].destination]
+                items = [item for item in items if not item[1].destination]
             items, stage_failures = await stage.run(items)
             failures.update(stage_failures)
+        if routed:
+            items = sorted(routed + items, key=lambda item: item[0])
         return items, failures
 
     async def emit(self, outputs: list[Item]) -> None:
@@ -270,7 +280,9 @@ class AgentExecutor:
         finally:
             await consumer.close()
 
-    async def _handle_batch(self, replica: Replica, consumer: Any, batch: list[StreamRecord]) -> None:
+    async def _handle_batch(
+        self, replica: Replica, consumer: Any, batch: list[StreamRecord]
+    ) -> None:
         self.stats.received += len(batch)
         outputs, failures = await replica.run_stages(batch)
         blocked: dict[int, int] = {}
@@ -284,16 +296,19 @@ class AgentExecutor:
     def _commit_offsets(
         self, batch: Sequence[StreamRecord], blocked: dict[int, int]
     ) -> dict[TopicPartition, int]:
-        offsets: dict[TopicPartition, int] = {}
-        for record in batch:
-            partition, offset = record.partition, record.offset
-            assert partition is not None and offset is not None
-            if partition in blocked and offset >= blocked[partition]:
-                continue
-            tp = TopicPartition(record.topic or "", partition)
-            if offset + 1 > offsets.get(tp, -1):
-                offsets[tp] = offset + 1
-        return offsets
+        """Per partition, one past the last offset done (a batch is in offset order per partition)."""
+        last: dict[int, int] = {}
+        if blocked:
+            for record in batch:
+                partition = record.partition
+                if partition in blocked and record.offset >= blocked[partition]:
+                    continue
+                last[partition] = record.offset
+        else:
+            for record in batch:
+                last[record.partition] = record.offset
+        topic = batch[0].topic or ""
+        return {TopicPartition(topic, partition): offset + 1 for partition, offset in last.items()}
 
     async def _apply_failure_policy(
         self, batch: list[StreamRecord], outputs: list[Item], failures: dict[int, Failure]
@@ -343,8 +358,12 @@ class AgentExecutor:
         agent_id = self.plan.first.id
         idle = 0
         while not self.stopping:
-            originals = list(await call_read(source) or [])
-            records = to_records(originals, agent_id=agent_id)
+            read = list(await call_read(source) or [])
+            records = to_records(read, agent_id=agent_id)
+            # commit() gets the user's own record objects; dicts and tuples as built records
+            originals = [
+                o if isinstance(o, Record) else r for o, r in zip(read, records, strict=True)
+            ]
             if not records:
                 idle = min(idle + 1, 5)
                 await asyncio.sleep(self.options.idle_source_backoff * idle / 5)

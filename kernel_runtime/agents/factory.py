@@ -54,7 +54,9 @@ async def call_agent_method(agent: Any, name: str, *args: Any) -> Any:
     except (TypeError, ValueError):
         parameters = []
     if not any(p.kind is p.VAR_POSITIONAL for p in parameters):
-        args = args[: len([p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])]
+        args = args[
+            : len([p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])
+        ]
     if inspect.iscoroutinefunction(method):
         return await method(*args)
     return await asyncio.to_thread(method, *args)
@@ -85,7 +87,9 @@ async def create_agent(
         await call_agent_method(instance, "init", agent_configuration(agent, app), context)
         await call_agent_method(instance, "start")
     except Exception as error:
-        raise AgentInitError(f"agent {agent.id!r} ({agent.type}): init failed: {error!r}") from error
+        raise AgentInitError(
+            f"agent {agent.id!r} ({agent.type}): init failed: {error!r}"
+        ) from error
     return instance
 
 

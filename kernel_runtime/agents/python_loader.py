@@ -46,7 +46,9 @@ def _ensure_on_path(paths: list[Path]) -> None:
     importlib.invalidate_caches()
 
 
-def load_agent_class(app_dir: Path, class_name: str, *, agent_id: str, reload: bool = False) -> type:
+def load_agent_class(
+    app_dir: Path, class_name: str, *, agent_id: str, reload: bool = False
+) -> type:
     """The class named by `className`, imported from the application's python folders.
 
     `reload=True` re-imports the module even when it is cached (a notebook cell was re-run).

@@ -22,7 +22,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any
 
-from kernel_runtime.records import StreamRecord, to_records
+from kernel_runtime.records import StreamRecord, to_record, to_records
 
 Item = tuple[int, StreamRecord]
 
@@ -118,6 +118,13 @@ class Stage:
             if isinstance(result, Failure):
                 failures[index] = result
                 continue
+            if type(result) is list and not self.sink:  # the common case, kept cheap
+                for out in result:
+                    if type(out) is StreamRecord:
+                        outputs.append((index, out))
+                    else:
+                        outputs.append((index, to_record(out, agent_id=self.agent_id)))
+                continue
             try:
                 if isinstance(result, Future):
                     result = await asyncio.wrap_future(result)
@@ -183,7 +190,9 @@ class Stage:
         lanes: dict[int, list[Item]] = {}
         for item in items:
             lanes.setdefault(lane_of(item[1], self.concurrency), []).append(item)
-        await asyncio.gather(*(self._run_lane(lane, collected, failures) for lane in lanes.values()))
+        await asyncio.gather(
+            *(self._run_lane(lane, collected, failures) for lane in lanes.values())
+        )
         collected.sort(key=lambda item: item[0])  # stable: a key's outputs keep their order
         return collected, failures
 

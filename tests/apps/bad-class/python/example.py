@@ -1,0 +1,6 @@
+from langstream import Processor
+
+
+class Exclamation(Processor):
+    def process(self, record):
+        return [record]

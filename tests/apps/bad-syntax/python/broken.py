@@ -1,0 +1,6 @@
+from langstream import Processor
+
+
+class Agent(Processor):
+    def process(self, record)
+        return [record]

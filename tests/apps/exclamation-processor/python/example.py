@@ -1,0 +1,6 @@
+from langstream import SimpleRecord, Processor
+
+
+class Exclamation(Processor):
+    def process(self, record):
+        return [SimpleRecord(record.value() + "!!", key=record.key(), headers=record.headers())]
