@@ -103,6 +103,8 @@ class _Topic:
 class MemoryBroker:
     """In-process broker implementing `base.Broker`; see the module docstring."""
 
+    embedded = True  # topics with creation-mode: none are created here: nothing else would
+
     def __init__(
         self,
         *,

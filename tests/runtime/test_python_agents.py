@@ -120,3 +120,15 @@ async def test_stateful_counter_resumes_after_restart(start_app, tmp_path):
     second = await start_app("stateful-counter", options=options)
     await second.send("input-topic", "d")
     assert [r.value() for r in await second.collect("output-topic", count=1)] == ["d #4"]
+
+
+async def test_topics_with_creation_mode_none_exist_on_the_embedded_broker(start_app, tmp_path):
+    app = tmp_path / "no-create"
+    app.mkdir()
+    (app / "pipeline.yaml").write_text(
+        "topics:\n  - name: in\n  - name: out\n    creation-mode: none\n"
+        "pipeline:\n  - id: copy\n    type: identity\n    input: in\n    output: out\n"
+    )
+    runtime = await start_app(app)
+    await runtime.send("in", "x")
+    assert [r.value() for r in await runtime.collect("out", count=1)] == ["x"]
