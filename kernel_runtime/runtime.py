@@ -42,6 +42,16 @@ class RuntimeOptions:
     worker_threads: int = 8
 
 
+def _fingerprint(plan: ExecutorPlan) -> str:
+    """What makes two plans run the same way: ids, types, topics, configuration, specs."""
+    return repr(
+        [
+            (a.id, a.type, a.input, a.output, a.configuration, a.resources, a.errors)
+            for a in plan.agents
+        ]
+    )
+
+
 class UnrunnableApplication(ValueError):
     """The application is valid LangStream but uses agents this runtime cannot run."""
 
@@ -154,6 +164,50 @@ class ApplicationRuntime:
             options=self.options.executor,
             reload=reload,
         )
+
+    async def update(self, app: Application, *, reload: Collection[str] = ()) -> dict[str, str]:
+        """Move the running application to `app`, swapping only what changed.
+
+        Executors whose agents changed (definition, or code: ids in `reload`) are replaced: the
+        new agents are created and `init`-ed first, and if any fails nothing changes and the
+        error propagates. Then each old executor stops after its batch in flight is committed
+        and its replacement resumes from the committed offset, so no record is lost.
+        Returns what happened per executor id: started, swapped, stopped or kept.
+        """
+        plans = plan_executors(app)
+        self.check_runnable(plans)
+        reload = set(reload)
+        old = dict(self.executors)
+        prepared: list[AgentExecutor] = []
+        outcome: dict[str, str] = {}
+        try:
+            for plan in plans:
+                current = old.get(plan.id)
+                changed = current is None or _fingerprint(current.plan) != _fingerprint(plan)
+                if not changed and not reload & set(plan.agent_ids):
+                    outcome[plan.id] = "kept"
+                    continue
+                executor = self._executor(plan, reload=bool(reload & set(plan.agent_ids)))
+                executor.app = app
+                await executor.prepare()
+                prepared.append(executor)
+                outcome[plan.id] = "started" if current is None else "swapped"
+        except BaseException:
+            for executor in prepared:
+                await executor.discard()
+            raise
+        self.app = app
+        self.plans = plans
+        await self.create_topics()
+        for executor_id, executor in old.items():
+            if outcome.get(executor_id, "stopped") != "kept":
+                await executor.stop()
+                del self.executors[executor_id]
+                outcome.setdefault(executor_id, "stopped")
+        for executor in prepared:
+            executor.launch()
+            self.executors[executor.id] = executor
+        return outcome
 
     async def stop(self) -> None:
         """Stop every executor after its batch in flight is committed, then the owned broker."""

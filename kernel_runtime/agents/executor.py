@@ -211,6 +211,14 @@ class AgentExecutor:
 
     async def start(self) -> None:
         """Create and init all replicas first, so a failing `init` starts nothing."""
+        await self.prepare()
+        self.launch()
+
+    async def prepare(self) -> None:
+        """Instantiate and `init` every replica's agents without reading anything yet.
+
+        Separate from `launch` so a swap can init the new code while the old one still runs.
+        """
         self.stats.state = "starting"
         replicas = [Replica(self, index) for index in range(self.plan.parallelism)]
         try:
@@ -222,15 +230,24 @@ class AgentExecutor:
             self.stats.state = "failed"
             raise
         self.replicas = replicas
+
+    def launch(self) -> None:
         self.stats.state = "running"
         runner = {
             "source": self._run_source,
             "service": self._run_service,
         }.get(self.plan.kind, self._run_consumer)
-        for replica in replicas:
+        for replica in self.replicas:
             replica.task = asyncio.create_task(
                 self._guard(replica, runner), name=f"executor-{self.id}-{replica.index}"
             )
+
+    async def discard(self) -> None:
+        """Undo `prepare` when the executor will not be launched."""
+        for replica in self.replicas:
+            await replica.close_agents()
+        self.replicas = []
+        self.stats.state = "stopped"
 
     async def _guard(self, replica: Replica, runner: Any) -> None:
         try:
