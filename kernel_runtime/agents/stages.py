@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any
@@ -125,18 +125,27 @@ class Stage:
                     else:
                         outputs.append((index, to_record(out, agent_id=self.agent_id)))
                 continue
-            try:
-                if isinstance(result, Future):
-                    result = await asyncio.wrap_future(result)
-                converted = self._convert(result)
-            except Exception as error:  # noqa: BLE001
-                outcome = await self._retry_one(record, error, first_attempt=1)
-                if isinstance(outcome, Failure):
-                    failures[index] = outcome
-                    continue
-                converted = outcome
-            outputs.extend((index, out) for out in converted)
+            await self._settle(index, record, _resolved(result), outputs, failures)
         return outputs, failures
+
+    async def _settle(
+        self,
+        index: int,
+        record: StreamRecord,
+        result: Awaitable[Any],
+        outputs: list[Item],
+        failures: dict[int, Failure],
+    ) -> None:
+        """Convert one call's result; on error retry the record, then record its Failure."""
+        try:
+            converted = self._convert(await result)
+        except Exception as error:  # noqa: BLE001 - user code may raise anything
+            outcome = await self._retry_one(record, error, first_attempt=1)
+            if isinstance(outcome, Failure):
+                failures[index] = outcome
+                return
+            converted = outcome
+        outputs.extend((index, out) for out in converted)
 
     async def _retry_one(
         self, record: StreamRecord, error: BaseException, first_attempt: int
@@ -169,17 +178,8 @@ class Stage:
         self, items: list[Item], outputs: list[Item], failures: dict[int, Failure]
     ) -> None:
         for index, record in items:
-            if index in failures:
-                continue
-            try:
-                converted = self._convert(await self._call_once(record))
-            except Exception as error:  # noqa: BLE001
-                outcome = await self._retry_one(record, error, first_attempt=1)
-                if isinstance(outcome, Failure):
-                    failures[index] = outcome
-                    continue
-                converted = outcome
-            outputs.extend((index, out) for out in converted)
+            if index not in failures:
+                await self._settle(index, record, self._call_once(record), outputs, failures)
 
     async def _run_async(self, items: list[Item]) -> tuple[list[Item], dict[int, Failure]]:
         failures: dict[int, Failure] = {}
@@ -195,6 +195,13 @@ class Stage:
         )
         collected.sort(key=lambda item: item[0])  # stable: a key's outputs keep their order
         return collected, failures
+
+
+async def _resolved(result: Any) -> Any:
+    """A sync call's result, awaiting it when the agent returned a `concurrent.futures.Future`."""
+    if isinstance(result, Future):
+        return await asyncio.wrap_future(result)
+    return result
 
 
 def lane_of(record: StreamRecord, lanes: int) -> int:
