@@ -15,7 +15,9 @@ from pathlib import Path
 
 from kernel_runtime.agents.factory import AgentInitError
 from kernel_runtime.agents.python_loader import AgentCodeError
-from kernel_runtime.brokers.base import Broker
+from kernel_runtime.brokers.base import Broker, BrokerError
+from kernel_runtime.gateway.server import GatewayOptions, GatewayServer, start_gateway
+from kernel_runtime.health import HealthServer
 from kernel_runtime.manifest import Application, ApplicationError, load_application
 from kernel_runtime.runtime import ApplicationRuntime, RuntimeOptions, UnrunnableApplication
 
@@ -45,8 +47,9 @@ def broker_for(app: Application) -> Broker:
             ) from error
         return KafkaBroker.from_instance(cluster)
     raise UnrunnableApplication(
-        f"streamingCluster type {cluster_type!r} is not supported yet (supported: kafka, or no "
-        "streamingCluster for the embedded broker)"
+        f"instance.yaml: streamingCluster type {cluster_type!r} is not supported yet; use type "
+        "kafka (any Kafka-protocol cluster, or a local one: `ls-workbench broker`), or run "
+        "without -i/--instance for the embedded broker"
     )
 
 
@@ -57,12 +60,22 @@ async def run_until_stopped(
     options: RuntimeOptions | None = None,
     broker: Broker | None = None,
     on_started: Callable[[ApplicationRuntime], None] | None = None,
+    health: HealthServer | None = None,
+    gateway: GatewayOptions | None = None,
 ) -> int:
-    """Run until SIGINT/SIGTERM (exit 0) or an agent fails (exit 1)."""
+    """Run until SIGINT/SIGTERM (exit 0) or an agent fails (exit 1).
+
+    `gateway`, when given and the application has gateways, serves them beside the pipelines.
+
+    `health`, when given, answers liveness from now on and readiness once every executor runs.
+    """
+    if health is not None:
+        await health.start()
     if broker is None:
         broker = broker_for(app)
     await broker.start()
     runtime = ApplicationRuntime(app, broker, options)
+    gateway_server: GatewayServer | None = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -72,6 +85,12 @@ async def run_until_stopped(
             pass
     try:
         await runtime.start(agent_ids)
+        if gateway is not None:
+            gateway_server = await start_gateway(runtime, gateway)
+            for line in gateway_server.urls() if gateway_server else []:
+                print(line, flush=True)
+        if health is not None:
+            health.attach(runtime)
         if on_started is not None:
             on_started(runtime)
         waiter = asyncio.ensure_future(runtime.wait())
@@ -85,8 +104,14 @@ async def run_until_stopped(
             waiter.cancel()
         return 1 if failed else 0
     finally:
+        if health is not None:
+            health.detach()
+        if gateway_server is not None:
+            await gateway_server.stop()
         await runtime.stop()
         await broker.close()
+        if health is not None:
+            await health.stop()
 
 
 def run_command(
@@ -96,16 +121,32 @@ def run_command(
     agent_ids: Collection[str] | None,
     options: RuntimeOptions | None = None,
     on_started: Callable[[ApplicationRuntime], None] | None = None,
+    health: HealthServer | None = None,
+    gateway: GatewayOptions | None = None,
 ) -> int:
     """Load and run; bad input is reported as text and exit code 1, never a traceback."""
     try:
         app = load_for_run(app_dir, instance, secrets)
         return asyncio.run(
-            run_until_stopped(app, agent_ids=agent_ids, options=options, on_started=on_started)
+            run_until_stopped(
+                app,
+                agent_ids=agent_ids,
+                options=options,
+                on_started=on_started,
+                health=health,
+                gateway=gateway,
+            )
         )
     except ApplicationError as error:
         print(f"{app_dir}: {len(error.problems)} problem(s):\n{error}", file=sys.stderr)
         return 1
-    except (UnrunnableApplication, AgentCodeError, AgentInitError, NotImplementedError) as error:
+    except (
+        UnrunnableApplication,
+        AgentCodeError,
+        AgentInitError,
+        NotImplementedError,
+        OSError,  # e.g. the health port is taken
+        BrokerError,  # e.g. the Kafka cluster is unreachable or refused the login
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -131,6 +131,13 @@ class ApplicationRuntime:
                 )
             )
 
+    async def create_assets(self) -> None:
+        """`jdbc-table` assets marked create-if-not-exists (LangStream deploys assets first)."""
+        if any(pipeline.assets for pipeline in self.app.pipelines):
+            from kernel_runtime.agents.ai.assets import deploy_assets
+
+            await deploy_assets(self.app)
+
     async def start(self, agent_ids: Collection[str] | None = None) -> None:
         """Start the selected executors; if any fails to init, none is left running."""
         plans = self.select(agent_ids)
@@ -139,6 +146,7 @@ class ApplicationRuntime:
             await self.broker.start()
         self._started = True
         await self.create_topics()
+        await self.create_assets()
         started: list[AgentExecutor] = []
         try:
             for plan in plans:
@@ -199,6 +207,7 @@ class ApplicationRuntime:
         self.app = app
         self.plans = plans
         await self.create_topics()
+        await self.create_assets()
         for executor_id, executor in old.items():
             if outcome.get(executor_id, "stopped") != "kept":
                 await executor.stop()

@@ -7,7 +7,7 @@ import importlib
 import logging
 import sys
 
-COMMANDS = ("validate", "run", "demo")
+COMMANDS = ("validate", "run", "demo", "export", "deploy", "undeploy", "broker")
 
 
 def build_parser() -> argparse.ArgumentParser:

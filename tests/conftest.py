@@ -14,6 +14,9 @@ from kernel_runtime.runtime import ApplicationRuntime, RuntimeOptions
 APPS = Path(__file__).parent / "apps"
 PROJECT_ROOT = Path(__file__).parent.parent
 
+# tansu / Kafka fixtures (make_broker, broker, tansu) and the run of tests/runtime on both brokers
+pytest_plugins = ["tests.kafka.fixtures"]
+
 
 def fast_options(state_root: Path, **executor: object) -> RuntimeOptions:
     """Short backoffs and poll timeouts, so failure paths run in milliseconds."""
@@ -23,8 +26,11 @@ def fast_options(state_root: Path, **executor: object) -> RuntimeOptions:
 
 
 @pytest.fixture
-async def start_app(tmp_path):
-    """`await start_app("exclamation-processor")` -> a started ApplicationRuntime, stopped after."""
+async def start_app(tmp_path, make_broker):
+    """`await start_app("exclamation-processor")` -> a started ApplicationRuntime, stopped after.
+
+    Without `broker=`, each call gets a new broker of the test's kind (embedded, or Kafka on tansu).
+    """
     started: list[ApplicationRuntime] = []
 
     async def start(
@@ -38,6 +44,8 @@ async def start_app(tmp_path):
     ) -> ApplicationRuntime:
         app_dir = name if isinstance(name, Path) else APPS / name
         app = load_application(app_dir, instance=instance, secrets=secrets).resolved()
+        if broker is None:
+            broker = await make_broker()
         runtime = ApplicationRuntime(app, broker, options or fast_options(tmp_path / "state"))
         started.append(runtime)
         await runtime.start(agents)

@@ -55,6 +55,8 @@ class ExecutorOptions:
     initial_backoff: float = 0.05
     max_backoff: float = 1.0
     idle_source_backoff: float = 0.05
+    # replica indexes this process runs (default: all of 0..parallelism-1); a pod runs one
+    replicas: list[int] | None = None
 
 
 @dataclass
@@ -220,7 +222,10 @@ class AgentExecutor:
         Separate from `launch` so a swap can init the new code while the old one still runs.
         """
         self.stats.state = "starting"
-        replicas = [Replica(self, index) for index in range(self.plan.parallelism)]
+        indexes = self.options.replicas
+        if indexes is None:
+            indexes = list(range(self.plan.parallelism))
+        replicas = [Replica(self, index) for index in indexes]
         try:
             for replica in replicas:
                 await replica.init_agents()
@@ -289,26 +294,57 @@ class AgentExecutor:
         if self.plan.input_topic is None:
             raise ExecutorFailed(f"agent {self.id!r} has no input topic")
         consumer = self.broker.consumer([self.plan.input_topic], self.group_id)
+        in_flight: asyncio.Future | None = None
         try:
             while not self.stopping:
                 batch = await consumer.poll(self.options.batch_size, self.options.poll_timeout)
                 if batch:
-                    await self._handle_batch(replica, consumer, batch)
+                    in_flight = await self._handle_batch(replica, consumer, batch, in_flight)
         finally:
-            await consumer.close()
+            try:
+                if in_flight is not None:
+                    await in_flight  # the last batch is written and committed before leaving
+            finally:
+                await consumer.close()
 
     async def _handle_batch(
-        self, replica: Replica, consumer: Any, batch: list[StreamRecord]
-    ) -> None:
+        self,
+        replica: Replica,
+        consumer: Any,
+        batch: list[StreamRecord],
+        previous: asyncio.Future | None,
+    ) -> asyncio.Future:
+        """Process `batch` while the batch before is still being written and committed.
+
+        Pipelined one deep, so a broker's round trips overlap with processing: this batch's
+        outputs are written only once the batch before is acknowledged and committed, which
+        keeps output order, and commits stay in offset order (at-least-once as without it).
+        Returns the write-and-commit of this batch, still running.
+        """
         self.stats.received += len(batch)
         outputs, failures = await replica.run_stages(batch)
+        if previous is not None:
+            await previous
         blocked: dict[int, int] = {}
         if failures:
             outputs, blocked = await self._apply_failure_policy(batch, outputs, failures)
-        await replica.emit(outputs)
-        await consumer.commit(self._commit_offsets(batch, blocked))
+        finishing = asyncio.ensure_future(
+            self._write_and_commit(replica, consumer, outputs, self._commit_offsets(batch, blocked))
+        )
         if blocked:
+            await finishing
             raise ExecutorFailed(self._failure_message(failures))
+        return finishing
+
+    async def _write_and_commit(
+        self,
+        replica: Replica,
+        consumer: Any,
+        outputs: list[Item],
+        offsets: dict[TopicPartition, int],
+    ) -> None:
+        await replica.emit(outputs)
+        await consumer.commit(offsets)
 
     def _commit_offsets(
         self, batch: Sequence[StreamRecord], blocked: dict[int, int]

@@ -37,6 +37,11 @@ def agent_configuration(agent: ResolvedAgent, app: Application) -> dict[str, Any
         name: dict(resource.configuration) for name, resource in app.resources_by_name().items()
     }
     config["globals"] = dict(app.globals)
+    if agent.type not in PYTHON_AGENT_TYPES:
+        from kernel_runtime.agents.ai.resources import with_service_resources
+
+        # AI agents get their AI service / datasource resource with its type, as LangStream's planner
+        return with_service_resources(agent.type, config, app.resources_by_name())
     return config
 
 

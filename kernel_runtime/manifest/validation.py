@@ -263,6 +263,10 @@ def validate_application(
     check_configuration_topics(app, sink)
     check_configuration(app, sink)
     check_gateways(app, graph, sink)
+    from kernel_runtime.agents.ai.validation import check_agent_configurations
+
+    # last: the runtime's own agents know more about their keys (not reported twice)
+    check_agent_configurations(app, sink)
     if instance_given:
         check_instance(app.instance, app.instance_file, sink)
     if secrets_given:

@@ -1,4 +1,7 @@
-"""`ls-workbench run APP_DIR [-i] [-s] [--agent ID]`: run until Ctrl-C or SIGTERM."""
+"""`ls-workbench run APP_DIR [-i] [-s] [--agent ID]`: run until Ctrl-C or SIGTERM.
+
+The application's gateways are served beside the pipelines (`--gateway-port`, default 8091).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from kernel_runtime.__main__ import print_started
+from kernel_runtime.gateway.cli import add_gateway_arguments, gateway_options
 from kernel_runtime.headless import run_command
 from kernel_runtime.runtime import ApplicationRuntime, RuntimeOptions
 from ls_workbench.commands.common import add_app_arguments
@@ -18,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tenant", default="default")
     parser.add_argument("--app-id", help="application id (default: the folder's name)")
     parser.add_argument("--state-dir", help="where disk-enabled agents keep state")
+    add_gateway_arguments(parser)
 
 
 def _print_started(runtime: ApplicationRuntime) -> None:
@@ -30,5 +35,11 @@ def run(args: argparse.Namespace) -> int:
     if args.state_dir:
         options.state_root = Path(args.state_dir)
     return run_command(
-        args.app_dir, args.instance, args.secrets, args.agents, options, _print_started
+        args.app_dir,
+        args.instance,
+        args.secrets,
+        args.agents,
+        options,
+        _print_started,
+        gateway=gateway_options(args),
     )

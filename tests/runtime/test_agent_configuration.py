@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 
+from tests.kafka.fixtures import TYPED_VALUES
+
+
+@pytest.mark.memory_only(reason=TYPED_VALUES)
 async def test_init_gets_configuration_resources_and_globals(start_app, tmp_path):
     secrets = tmp_path / "secrets.yaml"
     secrets.write_text(

@@ -6,13 +6,11 @@ import asyncio
 import json
 import urllib.request
 
-from kernel_runtime.brokers.memory import MemoryBroker
 from tests.conftest import fast_options
+from tests.kafka.fixtures import wait_for_group
 
 
-async def test_stop_and_restart_mid_stream_loses_nothing(start_app, tmp_path):
-    broker = MemoryBroker()
-    await broker.start()
+async def test_stop_and_restart_mid_stream_loses_nothing(start_app, tmp_path, broker):
     options = fast_options(tmp_path / "state", batch_size=7)
     total = 500
     first = await start_app("exclamation-processor", broker=broker, options=options)
@@ -26,7 +24,6 @@ async def test_stop_and_restart_mid_stream_loses_nothing(start_app, tmp_path):
 
     values = [r.value() for r in out]
     assert set(values) == {f"m{i}!!" for i in range(total)}
-    await broker.close()
 
 
 async def test_parallel_replicas_share_partitions_exactly_once_when_healthy(start_app, tmp_path):
@@ -48,12 +45,13 @@ async def test_parallel_replicas_share_partitions_exactly_once_when_healthy(star
     )
     runtime = await start_app(app)
     assert len(runtime.executors["tag"].replicas) == 2
+    await wait_for_group(runtime.broker, "langstream-agent-tag", members=2)
     for i in range(200):
-        await runtime.send("in", i, key=f"key-{i % 16}")
+        await runtime.send("in", str(i), key=f"key-{i % 16}")
 
     out = await runtime.collect("out", count=200, timeout=10)
 
-    assert sorted(r.value() for r in out) == list(range(200))
+    assert sorted(int(r.value()) for r in out) == list(range(200))
     assert len({r.header("replica") for r in out}) == 2
 
 

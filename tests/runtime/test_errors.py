@@ -103,9 +103,9 @@ async def test_unrunnable_agent_types_are_refused_up_front(start_app, tmp_path):
     (app / "pipeline.yaml").write_text(
         "topics:\n  - name: q\n    creation-mode: create-if-not-exists\n"
         "  - name: a\n    creation-mode: create-if-not-exists\n"
-        "pipeline:\n  - id: ask\n    type: langserve-invoke\n    input: q\n    output: a\n"
-        "    configuration:\n      url: http://127.0.0.1:1/chain/invoke\n      output-field: value\n"
-        "      fields:\n        - name: value.answer\n          expression: value\n"
+        "pipeline:\n  - id: ask\n    type: flare-controller\n    input: q\n    output: a\n"
+        "    configuration:\n      tokens-field: value.tokens\n      logprobs-field: value.logprobs\n"
+        "      loop-topic: q\n      retrieve-documents-field: value.retrieve\n"
     )
-    with pytest.raises(UnrunnableApplication, match=r"agent 'ask' .* type 'langserve-invoke'"):
+    with pytest.raises(UnrunnableApplication, match=r"agent 'ask' .* type 'flare-controller'"):
         await start_app(app)

@@ -6,7 +6,10 @@ import asyncio
 import sys
 from collections import defaultdict
 
+import pytest
+
 from tests.conftest import fast_options
+from tests.kafka.fixtures import TYPED_VALUES
 
 
 async def test_exclamation_processor_keeps_key_and_headers(start_app):
@@ -24,6 +27,7 @@ async def test_exclamation_processor_keeps_key_and_headers(start_app):
 
 
 async def test_source_records_are_written_then_committed(start_app):
+    sys.modules.pop("example", None)  # a fresh CountingSource.committed for each broker kind
     runtime = await start_app("exclamation-source")
     out = await runtime.collect("output-topic", count=5, timeout=5)
     assert [(r.value(), r.key()) for r in out] == [(f"record {i}!", f"k{i}") for i in range(5)]
@@ -62,6 +66,7 @@ async def test_sink_writes_every_record_sync_and_future_results(start_app, tmp_p
     )
 
 
+@pytest.mark.memory_only(reason=TYPED_VALUES)
 async def test_async_processor_keeps_order_per_key(start_app):
     runtime = await start_app("async-processor")
     sent = defaultdict(list)
@@ -89,6 +94,7 @@ async def test_future_results_and_tuples(start_app):
     assert [(r.value(), r.key()) for r in out] == [("X", "x"), ("Y", "y")]
 
 
+@pytest.mark.memory_only(reason=TYPED_VALUES)
 async def test_python_lib_is_importable_and_chain_runs_in_one_executor(start_app):
     runtime = await start_app("composed-chain")
     assert len(runtime.executors) == 1
@@ -122,6 +128,7 @@ async def test_stateful_counter_resumes_after_restart(start_app, tmp_path):
     assert [r.value() for r in await second.collect("output-topic", count=1)] == ["d #4"]
 
 
+@pytest.mark.memory_only(reason="on Kafka, creation-mode: none means the topic must exist already")
 async def test_topics_with_creation_mode_none_exist_on_the_embedded_broker(start_app, tmp_path):
     app = tmp_path / "no-create"
     app.mkdir()

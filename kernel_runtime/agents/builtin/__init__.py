@@ -20,6 +20,7 @@ from kernel_runtime.agents.builtin.transform import (
     UnwrapKeyValueAgent,
 )
 from kernel_runtime.agents.errors import AgentConfigError
+from kernel_runtime.agents.extra import EXTRA_AGENTS
 
 BUILTIN_AGENTS: dict[str, type] = {
     cls.agent_type: cls
@@ -39,6 +40,7 @@ BUILTIN_AGENTS: dict[str, type] = {
         LogEventAgent,
         TriggerEventAgent,
         DispatchAgent,
+        *EXTRA_AGENTS,
     )
 }
 

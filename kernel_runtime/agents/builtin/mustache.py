@@ -1,16 +1,21 @@
-"""A small Mustache renderer for `log-event` messages (LangStream uses JMustache there).
+"""Mustache templates as LangStream renders them with JMustache, on the `pystache` library.
 
-Supports `{{name}}` (HTML-escaped as JMustache does), `{{{name}}}` and `{{& name}}`
-(raw), dotted names, `{{.}}`, sections `{{#x}}...{{/x}}` (lists iterate, maps and other
-truthy values open once), inverted sections `{{^x}}` and comments `{{! ...}}`. Missing names
-render as "". Values print as Java prints them (maps as `{a=1}`).
+Used by `log-event` messages and by the AI agents (`messages`, `prompt`, `text`, `headers`, ...).
+JMustache behaviours kept: `{{name}}` is HTML-escaped with JMustache's escaper, `{{{name}}}` and
+`{{& name}}` are raw, dotted names, sections over lists and maps, inverted sections, comments.
+Values print as Java prints them (maps as `{a=1}`, `1.0` for floats). A missing name renders
+as "" (JMustache would throw; a record without the field should still be logged or prompted).
+LangStream 0.0.x's legacy `{{% name}}` spelling is accepted as `{{ name}}`.
+Partials and delimiter changes are refused: templates come from pipeline files, not from disk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import re
 from typing import Any
+
+import pystache
+from pystache.parser import ParsingError
 
 from kernel_runtime.expressions.javafmt import java_str
 
@@ -23,128 +28,84 @@ _ESCAPES = {
     "`": "&#x60;",
     "=": "&#x3D;",
 }
-_MISSING = object()
+_UNSUPPORTED = re.compile(r"\{\{\s*[>=]")
+_TAG = re.compile(r"\{\{(\{?)(.*?)\}?\}\}", re.DOTALL)
 
 
 class TemplateError(ValueError):
-    """The template is malformed (unclosed tag or section)."""
+    """The template is malformed (unclosed tag or section, or an unsupported tag)."""
 
 
-@dataclass
-class _Section:
-    name: str
-    inverted: bool
-    children: list[Any] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Variable:
-    name: str
-    escape: bool
-
-
-def _escape(text: str) -> str:
+def html_escape(text: str) -> str:
+    """JMustache's HTML escaper."""
     return "".join(_ESCAPES.get(char, char) for char in text)
 
 
-def compile_template(template: str) -> list[Any]:
-    """Parse `template` into text pieces, variables and sections."""
-    root: list[Any] = []
-    stack: list[tuple[_Section | None, list[Any]]] = [(None, root)]
-    i = 0
-    while True:
-        start = template.find("{{", i)
-        if start < 0:
-            stack[-1][1].append(template[i:])
+class _JavaRenderer(pystache.Renderer):
+    """A pystache renderer that prints values as Java does and treats missing names as ""."""
+
+    def __init__(self, escape: bool) -> None:
+        super().__init__(
+            escape=html_escape if escape else (lambda text: text),
+            missing_tags="ignore",
+            partials={},
+        )
+
+    def str_coerce(self, val: Any) -> str:
+        return "" if val is None else java_str(val)
+
+
+_RENDERERS = {True: _JavaRenderer(escape=True), False: _JavaRenderer(escape=False)}
+
+
+def _check_balanced(source: str) -> None:
+    """pystache renders unclosed tags and sections as text; JMustache rejects them: so do we."""
+    stack: list[str] = []
+    position = 0
+    for match in _TAG.finditer(source):
+        if "{{" in source[position : match.start()]:
             break
-        stack[-1][1].append(template[i:start])
-        triple = template.startswith("{{{", start)
-        close = "}}}" if triple else "}}"
-        end = template.find(close, start)
-        if end < 0:
-            raise TemplateError(f"unclosed tag at position {start} in {template!r}")
-        tag = template[start + (3 if triple else 2) : end].strip()
-        i = end + len(close)
-        sigil = tag[:1]
-        if triple:
-            stack[-1][1].append(_Variable(tag, escape=False))
-        elif sigil == "!":
+        position = match.end()
+        tag = match.group(2).strip()
+        if match.group(1) or not tag:
             continue
-        elif sigil == "&":
-            stack[-1][1].append(_Variable(tag[1:].strip(), escape=False))
-        elif sigil in ("#", "^"):
-            section = _Section(tag[1:].strip(), inverted=sigil == "^")
-            stack[-1][1].append(section)
-            stack.append((section, section.children))
-        elif sigil == "/":
-            open_section = stack[-1][0]
-            if open_section is None or open_section.name != tag[1:].strip():
-                raise TemplateError(f"unexpected closing tag {{{{{tag}}}}} in {template!r}")
+        if tag[0] in "#^":
+            stack.append(tag[1:].strip())
+        elif tag[0] == "/" and stack and stack[-1] == tag[1:].strip():
             stack.pop()
-        elif sigil in (">", "="):
-            raise TemplateError(f"partials and delimiter changes are not supported: {{{{{tag}}}}}")
-        else:
-            stack[-1][1].append(_Variable(tag, escape=True))
-    if len(stack) > 1:
-        raise TemplateError(f"section {stack[-1][0].name!r} is not closed in {template!r}")  # type: ignore[union-attr]
-    return root
+    if "{{" in source[position:]:
+        start = source.index("{{", position)
+        raise TemplateError(f"unclosed tag at position {start}")
+    if stack:
+        raise TemplateError(f"section {stack[-1]!r} is not closed")
 
 
-def _lookup(name: str, contexts: Sequence[Any]) -> Any:
-    if name in (".", "this"):
-        return contexts[-1]
-    first, *rest = name.split(".")
-    value: Any = _MISSING
-    for context in reversed(contexts):
-        if isinstance(context, dict) and first in context:
-            value = context[first]
-            break
-    for part in rest:
-        if isinstance(value, dict):
-            value = value.get(part, _MISSING)
-        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return _MISSING
-    return value
-
-
-def _falsy(value: Any) -> bool:
-    return (
-        value is _MISSING
-        or value is None
-        or value is False
-        or (isinstance(value, (list, tuple)) and not value)
-    )
-
-
-def render(nodes: list[Any], contexts: list[Any]) -> str:
-    out: list[str] = []
-    for node in nodes:
-        if isinstance(node, str):
-            out.append(node)
-        elif isinstance(node, _Variable):
-            value = _lookup(node.name, contexts)
-            text = "" if value is _MISSING or value is None else java_str(value)
-            out.append(_escape(text) if node.escape else text)
-        else:
-            value = _lookup(node.name, contexts)
-            if node.inverted:
-                if _falsy(value):
-                    out.append(render(node.children, contexts))
-            elif not _falsy(value):
-                items = value if isinstance(value, (list, tuple)) else [value]
-                for item in items:
-                    out.append(render(node.children, [*contexts, item]))
-    return "".join(out)
+def handle_legacy_template(template: str) -> str:
+    """LangStream 0.0.x wrote `{{% name}}`; since 0.1 it is plain Mustache `{{ name}}`."""
+    return template.replace("{{%", "{{") if "{{%" in template else template
 
 
 class Template:
-    """A compiled template: `Template(text).render(context)`."""
+    """A compiled template: `Template(text).render(context)`; `escape=False` for raw output."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, escape: bool = True) -> None:
         self.text = text
-        self._nodes = compile_template(text)
+        source = handle_legacy_template(text)
+        if _UNSUPPORTED.search(source):
+            raise TemplateError(
+                f"partials ({{{{> name}}}}) and delimiter changes ({{{{= =}}}}) are not "
+                f"supported in {text!r}"
+            )
+        try:
+            _check_balanced(source)
+            self._parsed = pystache.parse(source)
+        except TemplateError as error:
+            raise TemplateError(f"{error} in {text!r}") from error
+        except ParsingError as error:
+            raise TemplateError(f"{error} in {text!r}") from error
+        except Exception as error:  # noqa: BLE001 - pystache raises plain errors for bad tags
+            raise TemplateError(f"cannot parse {text!r}: {error}") from error
+        self._renderer = _RENDERERS[escape]
 
     def render(self, context: dict[str, Any]) -> str:
-        return render(self._nodes, [context])
+        return self._renderer.render(self._parsed, context)

@@ -1,0 +1,54 @@
+"""Which Workbench the magics act on: the one created last (`%langstream_app` creates one)."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from kernel_runtime.manifest import Instance
+from ls_workbench.errors import DefinitionError, WorkbenchError
+
+if TYPE_CHECKING:
+    from ls_workbench.workbench import Workbench
+
+_current: Workbench | None = None
+_current_lock = threading.Lock()
+
+
+def current() -> Workbench:
+    """The Workbench the magics act on: the one created last (`%langstream_app` creates one)."""
+    if _current is None:
+        raise WorkbenchError(
+            "no LangStream application yet: run `%langstream_app NAME` (or create "
+            "ls_workbench.Workbench(NAME)) first"
+        )
+    return _current
+
+
+def set_current(workbench: Workbench | None) -> None:
+    global _current
+    with _current_lock:
+        _current = workbench
+
+
+def broker_instance(broker: str) -> Instance:
+    """The instance a `--broker` option stands for: none (embedded) or a Kafka cluster."""
+    if broker in ("", "memory"):
+        return Instance()
+    if broker.startswith("kafka://"):
+        address = broker.removeprefix("kafka://").strip("/")
+        if not address or ":" not in address:
+            raise DefinitionError(f"--broker {broker!r}: write kafka://HOST:PORT")
+        return Instance.model_validate(
+            {
+                "streamingCluster": {
+                    "type": "kafka",
+                    "configuration": {"admin": {"bootstrap.servers": address}},
+                }
+            }
+        )
+    raise DefinitionError(f"--broker {broker!r}: use `memory` or `kafka://HOST:PORT`")
+
+
+def is_current(workbench: Workbench) -> bool:
+    return _current is workbench
