@@ -199,22 +199,14 @@ def agent_container(
 def gateway_container(
     run_args: list[str], options: DeployOptions, *, with_deps: bool
 ) -> client.V1Container:
-    """`python -m kernel_runtime gateway /app --gateway-port N`; probed on its TCP port."""
+    """`python -m kernel_runtime gateway /app --host 0.0.0.0 --port N`; probed on its TCP port."""
     return client.V1Container(
         name="gateway",
         image=options.image,
         image_pull_policy=options.image_pull_policy,
         command=["python", "-m", "kernel_runtime"],
-        # the flags of kernel_runtime/gateway/cli.py; the `gateway` subcommand (gateways only,
-        # no agents) is what the gateway issue provides for pods
-        args=[
-            "gateway",
-            *run_args,
-            "--gateway-host",
-            "0.0.0.0",
-            "--gateway-port",
-            str(options.gateway_port),
-        ],
+        # `python -m kernel_runtime gateway` serves the gateways alone, with unprefixed flags
+        args=["gateway", *run_args, "--host", "0.0.0.0", "--port", str(options.gateway_port)],
         env=_env(with_deps),
         ports=[client.V1ContainerPort(name="http", container_port=options.gateway_port)],
         resources=resources(1),

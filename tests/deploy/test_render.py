@@ -213,3 +213,26 @@ def test_ids_that_are_not_kubernetes_names_become_stable_names(tmp_path, kafka_i
     assert args[args.index("--app-id") + 1] == "My_App"  # the runtime gets the real id
     for manifest in r.manifests():
         kubernetes_validate.validate(manifest, KUBERNETES_VERSIONS[0], strict=True)
+
+
+def test_every_pod_command_is_accepted_by_the_runtime_entrypoint(rendered) -> None:
+    """The args rendered into pods must parse with `python -m kernel_runtime`'s own parser."""
+    from kernel_runtime.__main__ import build_parser
+
+    r = rendered("exclamation-processor")
+    containers = [
+        c
+        for kind in ("StatefulSet", "Deployment")
+        for m in _by_kind(r, kind)
+        for c in m["spec"]["template"]["spec"]["containers"]
+    ]
+    # Kubernetes expands $(POD_NAME) from the container's env before the command runs
+    pod_args = [
+        [a.replace("$(POD_NAME)", "app-exclamation-1") for a in c["args"]] for c in containers
+    ]
+    commands = {args[0]: build_parser().parse_args(args) for args in pod_args}
+    assert set(commands) == {"run", "gateway"}
+    assert commands["gateway"].gateway_host == "0.0.0.0"
+    assert commands["gateway"].gateway_port == 8091
+    assert commands["run"].agents == ["exclamation"]
+    assert commands["run"].replica == 1
