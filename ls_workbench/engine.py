@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 import types
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,8 @@ class Engine:
         self.started_at: float | None = None
         # counters of executors replaced by a swap, so totals run from the start, not the swap
         self._carried: dict[str, dict[str, int]] = {}
+        # broker clients of views (inspector tails), closed before the broker
+        self.closers: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def running(self) -> bool:
@@ -157,6 +159,12 @@ class Engine:
     async def close(self) -> None:
         """Stop everything and close the broker (the kernel is going away)."""
         await self.stop()
+        closers, self.closers = self.closers, []
+        for closer in closers:
+            try:
+                await closer()
+            except Exception:  # noqa: BLE001 - the broker is closed next anyway
+                pass
         if self.broker is not None and self._broker_started:
             await self.broker.close()
         self._broker_started = False

@@ -94,15 +94,6 @@ class RecordList(list):
         )
 
 
-STATE_COLOURS = {
-    "running": "#2e7d32",
-    "starting": "#f9a825",
-    "failed": "#c62828",
-    "stopped": "#757575",
-    "created": "#757575",
-}
-
-
 class Status:
     """A snapshot of the pipeline: state per executor, counters, errors, gateway URLs."""
 

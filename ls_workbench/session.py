@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import urllib.parse
 from typing import TYPE_CHECKING
 
 from kernel_runtime.manifest import Instance
@@ -32,20 +33,22 @@ def set_current(workbench: Workbench | None) -> None:
 
 
 def broker_instance(broker: str) -> Instance:
-    """The instance a `--broker` option stands for: none (embedded) or a Kafka cluster."""
+    """The instance a `--broker` option stands for: none (embedded) or a Kafka cluster.
+
+    `kafka://HOST:PORT[?property=value&...]`: the properties join `bootstrap.servers` in
+    `streamingCluster.configuration.admin`, spelled as in LangStream's instance files
+    (e.g. `security.protocol=SASL_SSL`, `session.timeout.ms=6000`).
+    """
     if broker in ("", "memory"):
         return Instance()
     if broker.startswith("kafka://"):
-        address = broker.removeprefix("kafka://").strip("/")
-        if not address or ":" not in address:
+        parsed = urllib.parse.urlsplit(broker)
+        if not parsed.hostname or parsed.port is None:
             raise DefinitionError(f"--broker {broker!r}: write kafka://HOST:PORT")
+        admin: dict[str, str] = {"bootstrap.servers": parsed.netloc}
+        admin.update(urllib.parse.parse_qsl(parsed.query))
         return Instance.model_validate(
-            {
-                "streamingCluster": {
-                    "type": "kafka",
-                    "configuration": {"admin": {"bootstrap.servers": address}},
-                }
-            }
+            {"streamingCluster": {"type": "kafka", "configuration": {"admin": admin}}}
         )
     raise DefinitionError(f"--broker {broker!r}: use `memory` or `kafka://HOST:PORT`")
 

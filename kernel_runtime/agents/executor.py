@@ -294,33 +294,71 @@ class AgentExecutor:
         if self.plan.input_topic is None:
             raise ExecutorFailed(f"agent {self.id!r} has no input topic")
         consumer = self.broker.consumer([self.plan.input_topic], self.group_id)
-        in_flight: asyncio.Future | None = None
         try:
-            while not self.stopping:
-                batch = await consumer.poll(self.options.batch_size, self.options.poll_timeout)
-                if batch:
-                    in_flight = await self._handle_batch(replica, consumer, batch, in_flight)
+            if getattr(self.broker, "embedded", False):
+                await self._consume_in_turn(replica, consumer)
+            else:
+                await self._consume_overlapped(replica, consumer)
         finally:
-            try:
-                if in_flight is not None:
-                    await in_flight  # the last batch is written and committed before leaving
-            finally:
-                await consumer.close()
+            await consumer.close()
 
-    async def _handle_batch(
+    async def _poll(self, consumer: Any) -> list[StreamRecord]:
+        return await consumer.poll(self.options.batch_size, self.options.poll_timeout)
+
+    async def _consume_in_turn(self, replica: Replica, consumer: Any) -> None:
+        """Poll, process, write, commit, in turn: the embedded broker has no round trips to
+        hide, and overlapping would only add contention for the GIL with agents' threads."""
+        while not self.stopping:
+            batch = await self._poll(consumer)
+            if batch:
+                outputs, offsets, failure = await self._process(replica, batch)
+                await self._write_and_commit(replica, consumer, outputs, offsets)
+                if failure:
+                    raise ExecutorFailed(failure)
+
+    async def _consume_overlapped(self, replica: Replica, consumer: Any) -> None:
+        """A network broker: the next poll and the writing and committing of the batch before
+        overlap with processing, so round trips and thread hand-offs do not add up.
+
+        Pipelined one deep: a batch's outputs are written only once the batch before is
+        acknowledged and committed, which keeps output order, and commits stay in offset order
+        (at-least-once as in turn). Once stopping, what was polled already is still processed
+        and committed.
+        """
+        in_flight: asyncio.Future | None = None
+        polling: asyncio.Future | None = asyncio.ensure_future(self._poll(consumer))
+        try:
+            while polling is not None:
+                batch = await polling
+                polling = None if self.stopping else asyncio.ensure_future(self._poll(consumer))
+                if not batch:
+                    continue
+                outputs, offsets, failure = await self._process(replica, batch, in_flight)
+                in_flight = asyncio.ensure_future(
+                    self._write_and_commit(replica, consumer, outputs, offsets)
+                )
+                # let it serialise and hand over its records now, up to waiting for the broker,
+                # rather than compete for the GIL with the next batch's agents in threads
+                await asyncio.sleep(0)
+                if failure:
+                    await in_flight
+                    raise ExecutorFailed(failure)
+        finally:
+            if polling is not None:  # failed: the records of this poll were never processed
+                polling.cancel()
+                await asyncio.gather(polling, return_exceptions=True)
+            if in_flight is not None:
+                await in_flight  # the last batch is written and committed before leaving
+
+    async def _process(
         self,
         replica: Replica,
-        consumer: Any,
         batch: list[StreamRecord],
-        previous: asyncio.Future | None,
-    ) -> asyncio.Future:
-        """Process `batch` while the batch before is still being written and committed.
-
-        Pipelined one deep, so a broker's round trips overlap with processing: this batch's
-        outputs are written only once the batch before is acknowledged and committed, which
-        keeps output order, and commits stay in offset order (at-least-once as without it).
-        Returns the write-and-commit of this batch, still running.
-        """
+        previous: asyncio.Future | None = None,
+    ) -> tuple[list[Item], dict[TopicPartition, int], str | None]:
+        """Outputs to write, offsets to commit after them, and the failure that stops the
+        executor (on-failure: fail) if any. `previous`, the batch before still being written,
+        is awaited before failures are handled, so dead letters keep their order."""
         self.stats.received += len(batch)
         outputs, failures = await replica.run_stages(batch)
         if previous is not None:
@@ -328,13 +366,8 @@ class AgentExecutor:
         blocked: dict[int, int] = {}
         if failures:
             outputs, blocked = await self._apply_failure_policy(batch, outputs, failures)
-        finishing = asyncio.ensure_future(
-            self._write_and_commit(replica, consumer, outputs, self._commit_offsets(batch, blocked))
-        )
-        if blocked:
-            await finishing
-            raise ExecutorFailed(self._failure_message(failures))
-        return finishing
+        failure = self._failure_message(failures) if blocked else None
+        return outputs, self._commit_offsets(batch, blocked), failure
 
     async def _write_and_commit(
         self,

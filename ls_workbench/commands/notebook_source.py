@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shlex
 import tempfile
 from collections.abc import Iterator
@@ -31,6 +32,8 @@ def definition_cells(notebook: Path) -> list[str]:
     for cell in document.get("cells") or []:
         if cell.get("cell_type") != "code":
             continue
+        if "raises-exception" in (cell.get("metadata", {}).get("tags") or []):
+            continue  # a cell the notebook expects to fail (nbval's tag) defines nothing
         source = cell.get("source") or ""
         source = "".join(source) if isinstance(source, list) else source
         lines = [line for line in source.splitlines() if line.strip()]
@@ -66,6 +69,19 @@ def _app_line(line: str, workdir: Path) -> str:
     return "%langstream_app " + shlex.join([*kept, "--workdir", str(workdir), "--reset"])
 
 
+def _refuse_unset_variables(notebook: Path, source: str) -> None:
+    """Magic lines may say `$name`; its value comes from code the export does not run."""
+    first_line = source.splitlines()[0]
+    names = re.findall(r"(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)", first_line)
+    if names:
+        raise ExportError(
+            f"{notebook}: the cell `{first_line}` uses ${names[0]}, a Python variable; the "
+            "export reads only the definition cells and does not run the code that sets it. "
+            "Write the value literally in the magic line, or export with `Workbench.export` "
+            "from the running notebook."
+        )
+
+
 @contextlib.contextmanager
 def notebook_app_dir(notebook: Path) -> Iterator[tuple[Path, list[str]]]:
     """(application folder, pip requirements) of the notebook, valid inside the `with`."""
@@ -82,6 +98,7 @@ def notebook_app_dir(notebook: Path) -> Iterator[tuple[Path, list[str]]]:
             for source in cells:
                 if source.startswith("%langstream_app"):
                     source = _app_line(source, Path(workdir))
+                _refuse_unset_variables(notebook, source)
                 result = shell.run_cell(source, silent=True)
                 if not result.success:
                     error = result.error_in_exec or result.error_before_exec

@@ -60,6 +60,7 @@ class RecordInspector(widgets.VBox):
         )
         super().__init__([self.stats, controls, self.table])
         self.add_class("lsw-inspector")
+        workbench.engine.closers.append(self.aclose)
         self._render()
 
     def __repr__(self) -> str:
@@ -159,4 +160,6 @@ class RecordInspector(widgets.VBox):
         for tail in tails:
             if loop.running:
                 loop.submit(tail.close())
+        if self.aclose in self.workbench.engine.closers:
+            self.workbench.engine.closers.remove(self.aclose)
         super().close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from langstream import Record
 
 from kernel_runtime.manifest import load_application
 from ls_workbench.errors import DefinitionError, PipelineError
@@ -46,6 +47,7 @@ def test_cells_become_a_langstream_folder_that_runs(workbench):
     wb.start()
     wb.send("questions", "hello", key="k1", headers={"lang": "en"})
     [record] = wb.collect("answers", count=1, timeout=10)
+    assert isinstance(record, Record)
     assert (record.value(), record.key(), record.headers()) == ("HELLO", "k1", [("lang", "en")])
     assert wb.status().executors["upper"]["state"] == "running"
 
@@ -303,3 +305,27 @@ class Fragile(Processor):
     change = wb.define_agent("fragile", "python-processor", input="in", output="out", code=fragile)
     assert "fragile swapped" in str(change)  # restarted (it fails again on the same record)
     assert wb.engine.runtime.executors["fragile"] is not before
+
+
+def test_a_kafka_broker_url_runs_the_pipeline_on_kafka(tansu, workbench):  # tansu stops last
+    wb = workbench(
+        broker=f"kafka://{tansu.bootstrap_servers}?session.timeout.ms=1000&heartbeat.interval.ms=200"
+    )
+    admin = wb.instance.streaming_cluster.configuration["admin"]
+    assert admin["bootstrap.servers"] == tansu.bootstrap_servers
+    wb.define_agent("upper", "python-processor", input="in", output="out", code=UPPER)
+    wb.start()
+    inspector = wb.inspect(["out"])
+    wb.send_many("in", ["kafka", "too"])
+
+    assert sorted(wb.collect("out", count=2, timeout=60).values()) == ["KAFKA", "TOO"]
+    wait_until(lambda: "KAFKA" in inspector.table.value, timeout=60, what="inspector on Kafka")
+
+
+def test_broker_urls_are_checked():
+    from ls_workbench.session import broker_instance
+
+    with pytest.raises(DefinitionError, match="kafka://HOST:PORT"):
+        broker_instance("kafka://nohost")
+    with pytest.raises(DefinitionError, match="use `memory`"):
+        broker_instance("pulsar://x:1")
