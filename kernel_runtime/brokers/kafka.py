@@ -336,9 +336,10 @@ class KafkaBroker:
 
 
 async def _high_watermarks(
-    reader: AIOKafkaConsumer, listed: dict[KafkaTopicPartition, int], timeout: float = 10.0
+    reader: AIOKafkaConsumer, listed: dict[KafkaTopicPartition, int], timeout: float = 5.0
 ) -> dict[KafkaTopicPartition, int]:
-    """Fetch each non-empty partition's last listed record; its response has the true end."""
+    """Fetch from each non-empty partition's last listed offset; any fetch response carries the
+    high watermark, the true end. Falls back to the listed end after `timeout`."""
     ends = dict(listed)
     pending = {tp for tp, offset in listed.items() if offset > 0}
     if not pending:
@@ -348,8 +349,8 @@ async def _high_watermarks(
         reader.seek(tp, listed[tp] - 1)
     deadline = asyncio.get_running_loop().time() + timeout
     while pending and asyncio.get_running_loop().time() < deadline:
-        fetched = await reader.getmany(*pending, timeout_ms=200, max_records=1)
-        for tp in list(fetched):
+        await reader.getmany(*pending, timeout_ms=200, max_records=1)
+        for tp in list(pending):
             high = reader.highwater(tp)
             if high is not None:
                 ends[tp] = max(ends[tp], high)

@@ -79,6 +79,7 @@ class KafkaConsumer:
         self.position = position
         self._client: AIOKafkaConsumer | None = None
         self._seeks: dict[TopicPartition, int] = {}
+        self._max_poll_records: int | None = None  # max.poll.records caps every poll
         self._closed = False
 
     async def _started(self) -> AIOKafkaConsumer:
@@ -89,6 +90,7 @@ class KafkaConsumer:
         broker = self._broker
         kwargs = broker.consumer_kwargs(self.topics)
         kwargs["auto_offset_reset"] = self.position
+        self._max_poll_records = kwargs.get("max_poll_records")
         if self.group_id is None:
             partitions = await broker.partitions(self.topics)
             client = AIOKafkaConsumer(**{**kwargs, "group_id": None, "enable_auto_commit": False})
@@ -114,6 +116,8 @@ class KafkaConsumer:
 
     async def poll(self, max_records: int = 500, timeout: float = 1.0) -> list[StreamRecord]:
         client = await self._started()
+        if self._max_poll_records:
+            max_records = min(max_records, self._max_poll_records)
         try:
             fetched = await client.getmany(
                 timeout_ms=max(0, int(timeout * 1000)), max_records=max_records

@@ -2,8 +2,8 @@
 
 aiokafka reports an unreachable cluster, a refused login and a failed TLS handshake all as
 "Unable to bootstrap" (or, for some SCRAM failures, as a bare KeyError). A plain TCP probe of the
-bootstrap servers tells the first apart from the others, and the configured security says which
-of the others it must be.
+bootstrap servers tells the first apart from the others, a TLS handshake of our own names a
+certificate problem, and the configured security says what else it must be.
 """
 
 from __future__ import annotations
@@ -22,6 +22,21 @@ class KafkaConnectionError(BrokerError):
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+def tls_problem(server: str, context: ssl.SSLContext, timeout: float = 5.0) -> str | None:
+    """Why a TLS handshake with `server` fails (e.g. "certificate verify failed: ..."), or None."""
+    host, _, port = server.rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout) as raw:
+            with context.wrap_socket(raw, server_hostname=host.strip("[]")):
+                return None
+    except ssl.SSLCertVerificationError as error:
+        return error.verify_message or str(error)
+    except ssl.SSLError as error:
+        return error.reason or str(error)
+    except (OSError, ValueError):
+        return None
 
 
 def reachable(server: str, timeout: float = 2.0) -> bool:
@@ -50,15 +65,17 @@ async def explain_start_failure(
             + fix_servers,
             "unreachable",
         )
-    if isinstance(error, ssl.SSLError) or isinstance(
-        error.__cause__ if error else None, ssl.SSLError
-    ):
-        return KafkaConnectionError(
-            f"TLS handshake with {where} failed ({error}); check the ssl.truststore.* settings "
-            "(the CA that signed the broker's certificate) and "
-            "ssl.endpoint.identification.algorithm",
-            "tls",
-        )
+    context = settings.common.get("ssl_context")
+    if context is not None:
+        server = next(s for s, ok in zip(servers, probes, strict=True) if ok)
+        problem = await asyncio.to_thread(tls_problem, server, context)
+        if problem is not None:
+            return KafkaConnectionError(
+                f"TLS handshake with {where} failed: {problem}; check ssl.truststore.* (the CA "
+                "that signed the broker's certificate) and ssl.endpoint.identification.algorithm "
+                f"(host name check) in {ADMIN_PATH}",
+                "tls",
+            )
     if settings.credentials is not None:
         detail = f" ({type(error).__name__}: {error})" if error is not None else ""
         return KafkaConnectionError(
@@ -66,11 +83,6 @@ async def explain_start_failure(
             f"password in {ADMIN_PATH}.sasl.jaas.config, or sasl.mechanism "
             f"{settings.credentials.mechanism} is not enabled on the cluster",
             "auth",
-        )
-    if settings.common.get("security_protocol") == "SSL":
-        return KafkaConnectionError(
-            f"TLS connection to {where} failed ({error}); check the ssl.* settings",
-            "tls",
         )
     if error is None:
         return KafkaConnectionError(

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kernel_runtime.brokers.kafka import KafkaBroker
 
 _sticky = itertools.count()
+_NO_HEADERS: list = []  # shared: aiokafka's C batch builder wants a list and only reads it
 _PARTITION_CACHE_LIMIT = 65536
 _partition_of_key: dict[tuple[bytes, int], int] = {}
 
@@ -45,30 +46,6 @@ def partition_for(key: bytes, partitions: int) -> int:
             _partition_of_key.clear()
         cached = _partition_of_key[(key, partitions)] = (murmur2(key) & 0x7FFFFFFF) % partitions
     return cached
-
-
-def encode_record(record: Any) -> tuple[bytes | None, bytes | None, list, int | None]:
-    """(key, value, headers, timestamp) as bytes; str fast paths, as this runs per record."""
-    if type(record) is StreamRecord:
-        key, value, headers, timestamp = (
-            record._key,
-            record._value,
-            record._headers,
-            record._timestamp,
-        )
-    else:
-        key, value, headers, timestamp = (
-            record.key(),
-            record.value(),
-            record.headers(),
-            record.timestamp(),
-        )
-    return (
-        key.encode() if type(key) is str else encode(key, "key"),
-        value.encode() if type(value) is str else encode(value, "value"),
-        encode_headers(headers) if headers else [],
-        timestamp,
-    )
 
 
 class KafkaProducer:
@@ -113,29 +90,43 @@ async def _append_all(
 ) -> list[Any]:
     """Encode records into aiokafka record batches per partition; the acks' futures.
 
-    Every record is encoded before the first batch is handed over, so a record that cannot be
-    serialised fails the call with nothing written.
+    Batches are handed to aiokafka only once every record is encoded, so a record that cannot
+    be serialised fails the call with nothing written. Runs per record: kept flat.
     """
-    encoded = [encode_record(record) for record in records]
     sticky = next(_sticky) % partitions
-    builders: dict[int, Any] = {}
-    waits = []
-    for item in encoded:
-        key = item[0]
+    filling: dict[int, Any] = {}
+    full: list[tuple[int, Any]] = []
+    create = client.create_batch
+    for record in records:
+        if type(record) is StreamRecord:
+            key, value, headers, timestamp = (
+                record._key,
+                record._value,
+                record._headers,
+                record._timestamp,
+            )
+        else:
+            key, value, headers, timestamp = (
+                record.key(),
+                record.value(),
+                record.headers(),
+                record.timestamp(),
+            )
+        key = key.encode() if type(key) is str else encode(key, "key")
+        value = value.encode() if type(value) is str else encode(value, "value")
+        headers = encode_headers(headers) if headers else _NO_HEADERS
         partition = sticky if key is None or partitions == 1 else partition_for(key, partitions)
-        batch = builders.get(partition)
+        batch = filling.get(partition)
         if batch is None:
-            batch = builders[partition] = client.create_batch()
-        if batch.append(key=key, value=item[1], timestamp=item[3], headers=item[2]) is None:
-            waits.append(await client.send_batch(batch, topic, partition=partition))
-            batch = builders[partition] = client.create_batch()
-            if batch.append(key=key, value=item[1], timestamp=item[3], headers=item[2]) is None:
+            batch = filling[partition] = create()
+        if batch.append(key=key, value=value, timestamp=timestamp, headers=headers) is None:
+            full.append((partition, batch))
+            batch = filling[partition] = create()
+            if batch.append(key=key, value=value, timestamp=timestamp, headers=headers) is None:
                 raise BrokerError(
-                    f"a record for topic {topic!r} is larger than the producer's batch size "
-                    "(options.producer.batch.size / max.request.size); raise them or send "
-                    "smaller records"
+                    f"a record for topic {topic!r} does not fit in an empty record batch; "
+                    "raise options.producer.batch.size, or send smaller records"
                 )
-    for partition, batch in builders.items():
-        if batch.record_count():
-            waits.append(await client.send_batch(batch, topic, partition=partition))
-    return waits
+    full += [(partition, batch) for partition, batch in filling.items() if batch.record_count()]
+    # in order per partition: aiokafka keeps a partition's batches in the order handed over
+    return [await client.send_batch(batch, topic, partition=partition) for partition, batch in full]

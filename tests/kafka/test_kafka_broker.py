@@ -113,3 +113,28 @@ async def test_commits_for_partitions_not_owned_are_dropped(kafka):
     await member.commit({TopicPartition("other", 0): 5, TopicPartition("t", 0): 1})
     assert await kafka.committed("g", "t") == {0: 1}
     await member.close()
+
+
+async def test_topic_options_reach_the_consumers_of_that_topic(kafka):
+    await kafka.create_topic(TopicSpec("tuned", options={"consumer.max.poll.records": 2}))
+    await kafka.create_topic(TopicSpec("plain"))
+    records = [StreamRecord(f"v{i}") for i in range(5)]
+    await kafka.producer().send_batch("tuned", records)
+    await kafka.producer().send_batch("plain", records)
+
+    tuned, plain = kafka.consumer(["tuned"], None), kafka.consumer(["plain"], None)
+    assert len(await tuned.poll(100, 5.0)) == 2  # consumer.max.poll.records caps every poll
+    assert len(await poll_until(plain, 5)) == 5
+    await tuned.close()
+    await plain.close()
+
+
+async def test_a_topic_can_name_its_consumer_group_as_in_langstream(kafka):
+    await kafka.create_topic(TopicSpec("t", options={"consumer.group.id": "chosen"}))
+    await kafka.producer().send("t", StreamRecord("x"))
+    member = kafka.consumer(["t"], "langstream-agent-a")
+    (record,) = await poll_until(member, 1)
+    await member.commit({TopicPartition("t", 0): record.offset + 1})
+    assert member.group_id == "chosen"
+    assert await kafka.committed("chosen", "t") == {0: 1}
+    await member.close()

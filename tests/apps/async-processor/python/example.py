@@ -8,5 +8,10 @@ class AsyncAnswer(Processor):
 
     async def process(self, record):
         await asyncio.sleep(0.001)
-        return [{"value": {"question": record.value(), "answer": len(record.value())},
-                 "key": record.key(), "headers": [("answered-by", "async")]}]
+        return [
+            {
+                "value": {"question": record.value(), "answer": len(record.value())},
+                "key": record.key(),
+                "headers": [("answered-by", "async")],
+            }
+        ]

@@ -1,4 +1,4 @@
-from langstream import SimpleRecord, Processor
+from langstream import Processor, SimpleRecord
 
 
 class Exclamation(Processor):

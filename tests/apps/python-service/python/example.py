@@ -11,7 +11,9 @@ class HelloService(Service):
     instances = []
 
     def init(self, config, context):
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", int(config.get("port", 0))), Handler)
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", int(config.get("port", 0))), Handler
+        )
         self.stopped = threading.Event()
         HelloService.instances.append(self)
 
