@@ -55,6 +55,17 @@ class UnknownTopicError(BrokerError):
         self.topic = topic
 
 
+def consumer_topics(topics: Sequence[str] | str, position: str) -> list[str]:
+    """Check the arguments of `Broker.consumer` the same way for every broker."""
+    if isinstance(topics, str):
+        topics = [topics]
+    if not topics:
+        raise ValueError("a consumer needs at least one topic")
+    if position not in ("earliest", "latest"):
+        raise ValueError(f"position must be 'earliest' or 'latest', got {position!r}")
+    return list(topics)
+
+
 class Producer(Protocol):
     async def send(self, topic: str, record: StreamRecord) -> None: ...
 

@@ -34,7 +34,13 @@ from aiokafka import TopicPartition as KafkaTopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from kernel_runtime.brokers.base import BrokerError, Position, TopicSpec, UnknownTopicError
+from kernel_runtime.brokers.base import (
+    BrokerError,
+    Position,
+    TopicSpec,
+    UnknownTopicError,
+    consumer_topics,
+)
 from kernel_runtime.brokers.kafka_config import (
     ADMIN_PATH,
     KafkaConfigError,
@@ -246,12 +252,7 @@ class KafkaBroker:
         position: Position = "earliest",
     ) -> KafkaConsumer:
         self._check_open()
-        if isinstance(topics, str):
-            topics = [topics]
-        if not topics:
-            raise ValueError("a consumer needs at least one topic")
-        if position not in ("earliest", "latest"):
-            raise ValueError(f"position must be 'earliest' or 'latest', got {position!r}")
+        topics = consumer_topics(topics, position)
         consumer = KafkaConsumer(self, topics, group_id, position)
         self._consumers.add(consumer)
         return consumer

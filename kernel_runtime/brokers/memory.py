@@ -46,6 +46,7 @@ from kernel_runtime.brokers.base import (
     TopicPartition,
     TopicSpec,
     UnknownTopicError,
+    consumer_topics,
 )
 from kernel_runtime.brokers.memory_groups import Group, MemoryConsumer
 from kernel_runtime.brokers.memory_log import (
@@ -185,12 +186,7 @@ class MemoryBroker:
     ) -> MemoryConsumer:
         """Join `group_id` (rebalancing it now) or, with None, read every partition of `topics`."""
         self._check_open()
-        if isinstance(topics, str):
-            topics = [topics]
-        if not topics:
-            raise ValueError("a consumer needs at least one topic")
-        if position not in ("earliest", "latest"):
-            raise ValueError(f"position must be 'earliest' or 'latest', got {position!r}")
+        topics = consumer_topics(topics, position)
         for name in topics:
             self._topic(name)
         consumer = MemoryConsumer(self, tuple(dict.fromkeys(topics)), group_id, position)
