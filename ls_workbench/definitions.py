@@ -85,28 +85,28 @@ def parse_configuration(body: str | dict | None, agent_id: str) -> dict[str, Any
     return data
 
 
+def _checked(spec: dict[str, Any], key: str, kind: str, model: Any) -> dict[str, Any]:
+    """`spec` unchanged once it has its identifying `key` and passes `model`'s validation."""
+    ident = spec.get(key)
+    if not isinstance(ident, str) or not ident:
+        raise DefinitionError(
+            f"a {kind} needs {'an' if key[0] in 'aeiou' else 'a'} `{key}:`; got {spec!r}"
+        )
+    try:
+        model.model_validate(spec)
+    except ValidationError as error:
+        raise DefinitionError(f"{kind} {ident!r}: {_first_error(error)}") from None
+    return spec
+
+
 def checked_topic(spec: dict[str, Any]) -> dict[str, Any]:
     """A topic mapping in LangStream spelling, checked against the topic model."""
-    name = spec.get("name")
-    if not isinstance(name, str) or not name:
-        raise DefinitionError(f"a topic needs a `name:`; got {spec!r}")
-    try:
-        TopicDefinition.model_validate(spec)
-    except ValidationError as error:
-        raise DefinitionError(f"topic {name!r}: {_first_error(error)}") from None
-    return spec
+    return _checked(spec, "name", "topic", TopicDefinition)
 
 
 def checked_gateway(spec: dict[str, Any]) -> dict[str, Any]:
     """A gateway mapping in LangStream spelling, checked against the gateway model."""
-    gateway_id = spec.get("id")
-    if not isinstance(gateway_id, str) or not gateway_id:
-        raise DefinitionError(f"a gateway needs an `id:`; got {spec!r}")
-    try:
-        Gateway.model_validate(spec)
-    except ValidationError as error:
-        raise DefinitionError(f"gateway {gateway_id!r}: {_first_error(error)}") from None
-    return spec
+    return _checked(spec, "id", "gateway", Gateway)
 
 
 def _first_error(error: ValidationError) -> str:

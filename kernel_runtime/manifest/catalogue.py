@@ -39,8 +39,6 @@ Special cases (recorded as LangStream's models state them, no invented rules):
 
 from __future__ import annotations
 
-import difflib
-
 from kernel_runtime.manifest.catalogue_data._model import (
     AgentType,
     ComponentType,
@@ -53,6 +51,7 @@ from kernel_runtime.manifest.catalogue_data.io import IO_AGENTS
 from kernel_runtime.manifest.catalogue_data.python import PYTHON_AGENTS
 from kernel_runtime.manifest.catalogue_data.text import TEXT_AGENTS
 from kernel_runtime.manifest.catalogue_data.vectors import VECTOR_AGENTS, VECTOR_DB_SINK_SERVICES
+from kernel_runtime.manifest.problems import did_you_mean
 
 __all__ = [
     "AGENT_TYPES",
@@ -109,26 +108,11 @@ def vector_db_sink_for(service: str | None) -> AgentType:
     return AGENT_TYPES["vector-db-sink"]
 
 
-def _closest(word: str, candidates: list[str]) -> str | None:
-    if not word or not candidates:
-        return None
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if matches:
-        return matches[0]
-    # second chance ignoring case and '-'/'_' spelling (e.g. class-name vs className)
-    norm = {c.replace("-", "").replace("_", "").lower(): c for c in candidates}
-    key = word.replace("-", "").replace("_", "").lower()
-    if key in norm:
-        return norm[key]
-    matches = difflib.get_close_matches(key, list(norm), n=1, cutoff=0.6)
-    return norm[matches[0]] if matches else None
-
-
 def suggest_agent_type(name: str) -> str | None:
     """Closest known agent type to ``name`` (for "did you mean"), or None."""
     if name in AGENT_TYPES:
         return name
-    return _closest(name, list(AGENT_TYPES))
+    return did_you_mean(name, list(AGENT_TYPES))
 
 
 def suggest_field(agent_type: str, field_name: str) -> str | None:
@@ -145,4 +129,4 @@ def suggest_field(agent_type: str, field_name: str) -> str | None:
             candidates.extend(k for k in model.fields if k not in candidates)
     if field_name in candidates:
         return field_name
-    return _closest(field_name, candidates)
+    return did_you_mean(field_name, candidates)
