@@ -10,7 +10,9 @@ Then, all measured in that same kernel:
   renders, from execute_request to execute_reply, p50 and p99 (target p99 < 100 ms),
   against the same measured with the pipeline stopped;
 - the kernel's resident memory while 1,000,000 records flow (it should stay flat: topics
-  are bounded by retention, the inspector keeps a bounded number of records).
+  are bounded by retention, the inspector keeps a bounded number of records);
+- for reference, latency and throughput of the same pipeline without the runtime's collector
+  tuning (kernel_runtime/gc_tuning.py), i.e. with CPython's default thresholds.
 
     python benchmarks/kernel.py [--records 1000000] [--window 5] [--executions 300]
 """
@@ -156,6 +158,19 @@ def report_latency(name: str, times: list[float]) -> tuple[float, float]:
     return p50, p99
 
 
+def compare_default_collector(kernel: Kernel, args: argparse.Namespace) -> None:
+    """The same pipeline restarted with CPython's collector thresholds (no streaming tuning)."""
+    kernel.execute("insp.close(); del insp; wb.stop()")
+    kernel.execute("import os; os.environ['LS_WORKBENCH_GC_TUNING'] = '0'; wb.start()")
+    time.sleep(1.0)
+    latency = kernel.latency(args.executions)
+    rate = throughput(kernel, args.window)
+    kernel.execute("wb.stop(); del os.environ['LS_WORKBENCH_GC_TUNING']; wb.start()")
+    print("the same pipeline with CPython's default collector (LS_WORKBENCH_GC_TUNING=0)")
+    report_latency("saturated pipeline, default collector", latency)
+    print(f"  throughput, default collector  {rate:10,.0f} records/s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -203,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
                 "saturated pipeline + inspector", kernel.latency(args.executions)
             )
             print(f"  {'':<40} target p99 < 100 ms: {'met' if p99 < 100 else 'NOT met'}")
+            compare_default_collector(kernel, args)
             load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
             print(f"  (machine: {os.cpu_count()} CPUs, load average {load})")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,10 @@ def main() -> None:
     baseline = bare_loop(records)
     prefilled = asyncio.run(pipeline_prefilled(records))
     streaming = asyncio.run(pipeline_streaming(records))
+    os.environ["LS_WORKBENCH_GC_TUNING"] = "0"  # the same runs with CPython's default collector
+    prefilled_default_gc = asyncio.run(pipeline_prefilled(records))
+    streaming_default_gc = asyncio.run(pipeline_streaming(records))
+    del os.environ["LS_WORKBENCH_GC_TUNING"]
     print(f"records: {args.records}")
     print(f"bare loop (process only)         : {baseline:12,.0f} records/s")
     print(
@@ -90,6 +95,15 @@ def main() -> None:
     )
     print(
         f"pipeline, producer running beside: {streaming:12,.0f} records/s  ratio {streaming / baseline:.3f}"
+    )
+    print("with CPython's default collector thresholds (LS_WORKBENCH_GC_TUNING=0):")
+    print(
+        f"  pipeline, input pre-filled     : {prefilled_default_gc:12,.0f} records/s  "
+        f"tuned/default {prefilled / prefilled_default_gc:.2f}"
+    )
+    print(
+        f"  pipeline, producer beside      : {streaming_default_gc:12,.0f} records/s  "
+        f"tuned/default {streaming / streaming_default_gc:.2f}"
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kernel_runtime import gc_tuning
 from kernel_runtime.agents.executor import AgentExecutor, ExecutorOptions
 from kernel_runtime.agents.factory import runnable_types
 from kernel_runtime.brokers.base import Broker, TopicPartition, TopicSpec
@@ -75,6 +76,7 @@ class ApplicationRuntime:
         self.executors: dict[str, AgentExecutor] = {}
         self.pool = ThreadPoolExecutor(self.options.worker_threads, thread_name_prefix="agent")
         self._started = False
+        self._gc_tuned = False
 
     @property
     def application_id(self) -> str:
@@ -159,6 +161,9 @@ class ApplicationRuntime:
             raise
         for executor in started:
             self.executors[executor.id] = executor
+        if not self._gc_tuned:
+            gc_tuning.acquire()
+            self._gc_tuned = True
 
     def _executor(self, plan: ExecutorPlan, *, reload: bool = False) -> AgentExecutor:
         return AgentExecutor(
@@ -224,6 +229,9 @@ class ApplicationRuntime:
         if self._owns_broker and self._started:
             await self.broker.close()
         self._started = False
+        if self._gc_tuned:
+            gc_tuning.release()
+            self._gc_tuned = False
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     async def wait(self) -> None:

@@ -24,10 +24,12 @@ T = TypeVar("T")
 
 SHUTDOWN_TIMEOUT = 10.0
 # A busy pipeline thread keeps the GIL up to the switch interval whenever a kernel thread wants
-# it, and a kernel's reply to one cell takes about ten such hand-offs between its threads; at
-# Python's default 5 ms a trivial cell would wait tens of milliseconds. 1 ms keeps cells snappy
-# for a small cost in pipeline throughput (see benchmarks/kernel.py).
-KERNEL_SWITCH_INTERVAL = 0.001
+# it, and a kernel's reply to one cell takes a few dozen such hand-offs between its threads
+# (shell channel, main, IOPub); at Python's default 5 ms a trivial cell waits tens of
+# milliseconds. At 0.2 ms a cell beside a saturated pipeline answers in about the time it does
+# beside one plain spinning thread, with no measurable cost in pipeline throughput (see
+# benchmarks/kernel.py; the collector's share of the tail is kernel_runtime/gc_tuning.py's).
+KERNEL_SWITCH_INTERVAL = 0.0002
 
 
 class LoopStopped(RuntimeError):

@@ -2,7 +2,7 @@
 
 Only the definition cells run, through the notebook's own magics in a private IPython
 shell: `%langstream_app` (with a temporary work folder), `%%langstream_topic`,
-`%%langstream_agent` and `%%langstream_gateway`. Every other cell, `%langstream start`
+`%%langstream_agent`, `%%langstream_gateway` and `%%langstream_resources`. Every other cell, `%langstream start`
 included, is skipped, so no agent starts and no record flows. What they define is the
 same application folder the notebook materialises while it runs.
 """
@@ -19,7 +19,12 @@ from pathlib import Path
 
 from ls_workbench.export import ExportError
 
-DEFINITION_MAGICS = ("%%langstream_topic", "%%langstream_agent", "%%langstream_gateway")
+DEFINITION_MAGICS = (
+    "%%langstream_topic",
+    "%%langstream_agent",
+    "%%langstream_gateway",
+    "%%langstream_resources",
+)
 
 
 def definition_cells(notebook: Path) -> list[str]:

@@ -146,6 +146,20 @@ class LangStreamMagics(Magics):
         sub.parse(self.langstream_gateway, line)
         return current().define_gateways(cell)
 
+    @magic_arguments()
+    @cell_magic
+    def langstream_resources(self, line: str, cell: str) -> Any:
+        """Declare configuration.yaml resources; the body is YAML of one resource or a list:
+
+        type: open-ai-configuration
+        name: OpenAI
+        configuration:
+          url: "${secrets.open-ai.url}"
+          access-key: "${secrets.open-ai.access-key}"
+        """
+        sub.parse(self.langstream_resources, line)
+        return current().define_resources(cell)
+
     @no_var_expand
     @line_magic
     def langstream(self, line: str) -> Any:

@@ -86,3 +86,34 @@ def test_a_notebook_without_an_application_is_a_clear_error(tmp_path, capsys) ->
     notebook = _notebook(tmp_path / "empty.ipynb", ["print('hi')"])
     assert main(["export", str(notebook), str(tmp_path / "out")]) == 1
     assert "%langstream_app" in capsys.readouterr().err
+
+
+def test_a_magic_line_with_a_python_variable_is_refused_with_the_way_out(tmp_path, capsys) -> None:
+    cells = [
+        "%langstream_app knobs",
+        "port = 8123",
+        "%%langstream_agent svc --type python-service --configuration 'port: $port'\n"
+        "from langstream import Service\n\nclass Svc(Service):\n    def main(self):\n        pass\n",
+    ]
+    notebook = _notebook(tmp_path / "knobs.ipynb", cells)
+    assert main(["export", str(notebook), str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert "uses $port, a Python variable" in error
+    assert "Write the value literally" in error
+    assert not (tmp_path / "out").exists()
+
+
+def test_resources_declared_with_the_magic_are_exported(tmp_path, capsys) -> None:
+    cells = [
+        "%langstream_app with-store",
+        "%%langstream_resources\ntype: datasource\nname: Store\n"
+        "configuration:\n  service: jdbc\n  url: '${secrets.store.url}'\n",
+        "%%langstream_agent look --type query-vector-db --input q --output a\n"
+        "datasource: Store\nquery: SELECT 1\nfields: []\noutput-field: value.rows\n",
+    ]
+    out = tmp_path / "out" / "with-store"
+    assert main(["export", str(_notebook(tmp_path / "s.ipynb", cells)), str(out)]) == 0, (
+        capsys.readouterr().err
+    )
+    [resource] = load_application(out).configuration.resources
+    assert (resource.name, resource.configuration["url"]) == ("Store", "${secrets.store.url}")

@@ -8,26 +8,13 @@ import pytest
 
 from kernel_runtime.manifest import load_application
 from ls_workbench.commands.notebook_source import notebook_app_dir
-from ls_workbench.errors import PipelineError
-from ls_workbench.export import ExportError, export_application
+from ls_workbench.export import export_application
 
 NOTEBOOKS = sorted((Path(__file__).parents[2] / "notebooks").glob("*.ipynb"))
-# What these notebooks define in Python code, the export of a notebook (which runs only the
-# definition cells) cannot see: python-service picks a free port and passes it as `$port`; rag
-# declares its resources with `wb.define_resources(...)`. Export them from the running kernel.
-NEEDS_THE_KERNEL = {
-    "python-service.ipynb": r"uses \$port, a Python variable",
-    "rag.ipynb": r"resource 'VectorStore' not found",
-}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_exports_to_a_folder_that_loads_back_equal(notebook, tmp_path):
-    if notebook.name in NEEDS_THE_KERNEL:
-        with pytest.raises((ExportError, PipelineError), match=NEEDS_THE_KERNEL[notebook.name]):
-            with notebook_app_dir(notebook):
-                pass
-        return
     with notebook_app_dir(notebook) as (app_dir, requirements):
         source = load_application(app_dir)
         export_application(app_dir, tmp_path / "out", requirements=requirements)

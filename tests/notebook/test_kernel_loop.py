@@ -94,16 +94,22 @@ def test_stopping_the_loop_stops_the_pipeline_and_closes_the_broker(tmp_path):
 def test_a_kernel_shutdown_or_restart_closes_the_agents(tmp_path: Path, how: str):
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
     try:
-        client.execute_interactive(
+        reply = client.execute_interactive(
             f"import sys; sys.path.insert(0, {str(PROJECT_ROOT)!r})\n"
             "from ls_workbench import Workbench\n"
+            "from ls_workbench.kernel_loop import KERNEL_SWITCH_INTERVAL\n"
+            "from kernel_runtime import gc_tuning\n"
             f"wb = Workbench('closing', workdir={str(tmp_path)!r})\n"
             f"wb.define_agent('closing', 'python-processor', input='in', output='out', "
             f"disk='1M', code={CLOSING_AGENT!r})\n"
             "wb.start()\n"
-            "wb.send('in', 'x'); assert wb.collect('out', count=1)\n",
+            "wb.send('in', 'x'); assert wb.collect('out', count=1)\n"
+            # in a kernel, cells get the GIL quickly and the collector is tuned while it runs
+            "assert abs(sys.getswitchinterval() - KERNEL_SWITCH_INTERVAL) < 1e-6\n"
+            "assert gc_tuning.applied()\n",
             timeout=60,
         )
+        assert reply["content"]["status"] == "ok", reply["content"]
         marker = tmp_path / ".ls-workbench/state/default/closing/closing/0/closed"
         assert not marker.exists()
         if how == "restart":

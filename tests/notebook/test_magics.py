@@ -120,6 +120,28 @@ def test_gateways_and_options_reach_the_folder(shell):
     assert [(g.id, g.type, g.topic) for g in app.gateways] == [("ask", "produce", "q")]
 
 
+def test_resources_reach_configuration_yaml_and_a_redefinition_replaces(shell, capsys):
+    shell.run_line_magic("langstream_app", "resources")
+    body = (
+        "- type: open-ai-configuration\n  name: OpenAI\n  configuration:\n"
+        '    url: "${secrets.open-ai.url}"\n    access-key: "${secrets.open-ai.key}"\n'
+        "- type: datasource\n  name: Store\n  configuration: {service: jdbc, url: 'jdbc:x'}\n"
+    )
+    shell.run_cell_magic("langstream_resources", "", body)
+    shell.run_cell_magic(
+        "langstream_resources", "", "type: datasource\nname: Store\nconfiguration: {service: jdbc}"
+    )
+    app = load_application(ls_workbench.current().app_dir)
+    resources = {r.name: r for r in app.configuration.resources}
+    assert set(resources) == {"OpenAI", "Store"}
+    assert resources["OpenAI"].configuration["url"] == "${secrets.open-ai.url}"
+    assert resources["Store"].configuration == {"service": "jdbc"}
+
+    result = run(shell, "%%langstream_resources\nname: no-type\n")
+    assert result.error_in_exec is not None
+    assert "needs `type`" in capsys.readouterr().out
+
+
 def test_export_writes_a_folder_that_loads_back(shell, tmp_path):
     pytest.importorskip("ls_workbench.export")
     shell.run_line_magic("langstream_app", "exported")
