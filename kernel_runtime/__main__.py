@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from kernel_runtime.gateway.cli import add_gateway_arguments, gateway_options
+from kernel_runtime.gateway.proxy import parse_service_agent
 from kernel_runtime.headless import run_command
 from kernel_runtime.health import HealthServer
 from kernel_runtime.runtime import ApplicationRuntime, RuntimeOptions, default_state_root
@@ -57,7 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
     gateway.add_argument("--app-id", help="application id (default: the folder's name)")
     gateway.add_argument("-v", "--verbose", action="store_true")
     add_gateway_arguments(gateway, prefix="--")
+    gateway.add_argument(
+        "--service-agent",
+        dest="service_agents",
+        action="append",
+        type=service_agent,
+        default=[],
+        metavar="ID=HOST[:PORT]",
+        help="where a service agent that runs in other pods listens (repeatable; port 8000 "
+        "by default); agents not named are looked for on 127.0.0.1",
+    )
     return parser
+
+
+def service_agent(text: str) -> tuple[str, tuple[str, int]]:
+    try:
+        return parse_service_agent(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def replica_index(text: str) -> int:

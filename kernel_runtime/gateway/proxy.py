@@ -7,15 +7,17 @@ LangStream, `service-options.headers` are set on the proxied request (overriding
 the same name the client sent, so a client cannot claim another user's id), and the wait for
 the agent's first byte is bounded: past `service_timeout` the answer is 504 with a JSON reason.
 
-Where the agent listens: a `python-service` agent serves HTTP on 127.0.0.1, port 8000 (the
-port LangStream routes to) unless its configuration names another `port`.
+Where the agent listens: a `python-service` agent serves HTTP on port 8000 (the port LangStream
+routes to) unless its configuration names another `port`; on 127.0.0.1 when it runs in the
+gateway's process, at the address `--service-agent ID=HOST:PORT` gives when it runs in pods of
+its own (on Kubernetes: its headless Service).
 """
 
 from __future__ import annotations
 
 import asyncio
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tornado import httputil
@@ -51,23 +53,53 @@ HOP_BY_HOP = frozenset(
 ServiceAddress = Callable[[Application, str], tuple[str, int]]
 
 
+def configured_port(configuration: Mapping[str, Any]) -> int | None:
+    """The port a service agent's configuration names (8000 when none); None when invalid."""
+    port = configuration.get("port", DEFAULT_SERVICE_PORT)
+    try:
+        port = int(port)
+    except (TypeError, ValueError):
+        return None
+    return port if 0 < port < 65536 else None
+
+
 def service_address(app: Application, agent_id: str) -> tuple[str, int]:
-    """Host and port of a service agent, from its configuration."""
+    """Host and port of a service agent in this process: loopback, its configuration's port."""
     try:
         agent = app.agent(agent_id)
     except KeyError:
         raise BadGateway(f"service agent {agent_id} is not an agent of the application") from None
-    port = agent.configuration.get("port", DEFAULT_SERVICE_PORT)
-    try:
-        port = int(port)
-    except (TypeError, ValueError):
-        port = 0
-    if not 0 < port < 65536:
+    port = configured_port(agent.configuration)
+    if port is None:
         raise BadGateway(
             f"service agent {agent_id} has configuration port {agent.configuration.get('port')!r}; "
             "the gateway needs a fixed port (1-65535) to reach it"
         )
     return "127.0.0.1", port
+
+
+def mapped_service_address(addresses: Mapping[str, tuple[str, int]]) -> ServiceAddress:
+    """Service agents that run elsewhere (their own pods) at the given addresses; the others
+    in this process, as `service_address` finds them."""
+
+    def resolve(app: Application, agent_id: str) -> tuple[str, int]:
+        found = addresses.get(agent_id)
+        return found if found is not None else service_address(app, agent_id)
+
+    return resolve
+
+
+def parse_service_agent(text: str) -> tuple[str, tuple[str, int]]:
+    """`ID=HOST[:PORT]` (the `--service-agent` flag) -> (id, (host, port)); port 8000 by default."""
+    agent_id, equals, address = text.partition("=")
+    host, colon, port_text = address.rpartition(":") if ":" in address else (address, "", "")
+    port = int(port_text) if port_text.isdigit() else None
+    if not equals or not agent_id or not host or (colon and (port is None or not 0 < port < 65536)):
+        raise ValueError(
+            f"{text!r} is not ID=HOST[:PORT], e.g. "
+            f"chat-service=my-app-chat-service.my-namespace.svc:{DEFAULT_SERVICE_PORT}"
+        )
+    return agent_id, (host, port or DEFAULT_SERVICE_PORT)
 
 
 def forwarded_query(raw_query: str) -> str:

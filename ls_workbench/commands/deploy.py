@@ -100,12 +100,14 @@ def run(args: argparse.Namespace) -> int:
             print(resources.to_yaml(), end="")
             return 0
         if args.output == "yaml":
-            rendered, _ = render_folder(
+            rendered, warnings = render_folder(
                 args.app_dir,
                 instance=args.instance,
                 secrets=args.secrets,
                 options=options_from(args),
             )
+            for warning in warnings:
+                print(f"warning: {warning}", file=sys.stderr)
             print(rendered.to_yaml(), end="")
             return 0
         outcome = deploy_folder(

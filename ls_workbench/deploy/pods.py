@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kubernetes import client
 
+from kernel_runtime.gateway.proxy import configured_port
 from kernel_runtime.manifest.models.pipeline import parse_disk_size
 from kernel_runtime.plan import ExecutorPlan
 from ls_workbench.deploy.options import (
@@ -164,6 +165,12 @@ def requirements_installer(options: DeployOptions) -> client.V1Container:
     )
 
 
+def service_port(plan: ExecutorPlan) -> int:
+    """The port a service agent listens on: its configuration's `port`, else LangStream's 8000
+    (also for a port no Service can expose, such as 0; `render` warns about those)."""
+    return configured_port(plan.first.configuration) or SERVICE_PORT
+
+
 def agent_container(
     plan: ExecutorPlan,
     run_args: list[str],
@@ -175,7 +182,7 @@ def agent_container(
     """`python -m kernel_runtime run /app --agent ID`: one replica per pod (`--replica`)."""
     ports = [client.V1ContainerPort(name="health", container_port=options.health_port)]
     if plan.kind == "service":
-        ports.append(client.V1ContainerPort(name="service", container_port=SERVICE_PORT))
+        ports.append(client.V1ContainerPort(name="service", container_port=service_port(plan)))
     args = ["run", *run_args, "--agent", plan.id, "--replica", "$(POD_NAME)"]
     args += ["--state-dir", STATE_MOUNT, "--health-port", str(options.health_port)]
     args += ["--health-host", "0.0.0.0"]
@@ -197,16 +204,36 @@ def agent_container(
 
 
 def gateway_container(
-    run_args: list[str], options: DeployOptions, *, with_deps: bool
+    run_args: list[str],
+    options: DeployOptions,
+    *,
+    with_deps: bool,
+    service_agents: dict[str, str] | None = None,
 ) -> client.V1Container:
-    """`python -m kernel_runtime gateway /app --host 0.0.0.0 --port N`; probed on its TCP port."""
+    """`python -m kernel_runtime gateway /app --host 0.0.0.0 --port N`; probed on its TCP port.
+
+    `service_agents` (agent id -> HOST:PORT) tells the gateway where the service agents' pods
+    listen, so service gateways with `agent-id` proxy across pods."""
+    service_args = [
+        arg
+        for agent_id, address in (service_agents or {}).items()
+        for arg in ("--service-agent", f"{agent_id}={address}")
+    ]
     return client.V1Container(
         name="gateway",
         image=options.image,
         image_pull_policy=options.image_pull_policy,
         command=["python", "-m", "kernel_runtime"],
         # `python -m kernel_runtime gateway` serves the gateways alone, with unprefixed flags
-        args=["gateway", *run_args, "--host", "0.0.0.0", "--port", str(options.gateway_port)],
+        args=[
+            "gateway",
+            *run_args,
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(options.gateway_port),
+            *service_args,
+        ],
         env=_env(with_deps),
         ports=[client.V1ContainerPort(name="http", container_port=options.gateway_port)],
         resources=resources(1),

@@ -22,6 +22,7 @@ from typing import Any
 
 from kubernetes import client
 
+from kernel_runtime.gateway.proxy import configured_port
 from kernel_runtime.manifest import Application
 from kernel_runtime.manifest.dump import to_yaml
 from kernel_runtime.plan import ExecutorPlan, plan_executors
@@ -163,6 +164,46 @@ def _check_broker(app: Application, options: DeployOptions) -> None:
     )
 
 
+def _executor_name(application_id: str, plan: ExecutorPlan) -> str:
+    """The StatefulSet's name, and its headless Service's (a service agent's DNS name)."""
+    return dns_name(f"{application_id}-{plan.id}", MAX_STATEFULSET_NAME)
+
+
+def _service_agents(
+    plans: list[ExecutorPlan], application_id: str, namespace: str
+) -> dict[str, str]:
+    """`--service-agent` values for the gateway: each service agent's headless Service."""
+    return {
+        plan.first.id: f"{_executor_name(application_id, plan)}.{namespace}.svc:"
+        f"{pods.service_port(plan)}"
+        for plan in plans
+        if plan.kind == "service"
+    }
+
+
+def _service_warnings(plans: list[ExecutorPlan]) -> list[str]:
+    """Service agents that the gateway's pods cannot reach: on loopback, or on no fixed port."""
+    warnings = []
+    for plan in plans:
+        if plan.kind != "service":
+            continue
+        configuration = plan.first.configuration
+        if configured_port(configuration) is None:
+            warnings.append(
+                f"service agent {plan.first.id} has configuration port "
+                f"{configuration.get('port')!r}, which no Service can expose; its Service "
+                f"points at port {SERVICE_PORT} (LangStream's): listen there, or on a fixed port"
+            )
+        host = str(configuration.get("host", ""))
+        if host.startswith("127.") or host in ("localhost", "::1"):
+            warnings.append(
+                f"service agent {plan.first.id} has configuration host {host!r}: in its pod "
+                "that is reachable only from inside the pod, so the gateway cannot proxy to "
+                "it; listen on all interfaces there (e.g. no `host`, or host: 0.0.0.0)"
+            )
+    return warnings
+
+
 def _agent_objects(
     plan: ExecutorPlan,
     application_id: str,
@@ -173,7 +214,7 @@ def _agent_objects(
     checksum: str,
     with_deps: bool,
 ) -> list[Any]:
-    name = dns_name(f"{application_id}-{plan.id}", MAX_STATEFULSET_NAME)
+    name = _executor_name(application_id, plan)
     selector = agent_selector(application_id, plan.id)
     labels = {**app_labels(application_id, "agent"), **selector}
     claim = pods.state_claim(plan, labels, options)
@@ -221,7 +262,7 @@ def _agent_objects(
                     selector=dict(selector),
                     ports=[
                         client.V1ServicePort(
-                            name="service", port=SERVICE_PORT, target_port="service"
+                            name="service", port=pods.service_port(plan), target_port="service"
                         )
                     ],
                 ),
@@ -238,6 +279,7 @@ def _gateway_objects(
     run_args: list[str],
     checksum: str,
     with_deps: bool,
+    service_agents: dict[str, str],
 ) -> list[Any]:
     name = dns_name(f"{application_id}-gateway", MAX_STATEFULSET_NAME)
     labels = app_labels(application_id, "gateway")
@@ -253,7 +295,11 @@ def _gateway_objects(
             template=client.V1PodTemplateSpec(
                 metadata=_meta(None, None, labels, {CHECKSUM_ANNOTATION: checksum}),
                 spec=client.V1PodSpec(
-                    containers=[pods.gateway_container(run_args, options, with_deps=with_deps)],
+                    containers=[
+                        pods.gateway_container(
+                            run_args, options, with_deps=with_deps, service_agents=service_agents
+                        )
+                    ],
                     init_containers=init,
                     volumes=list(pod_volumes),
                     security_context=pods.pod_security(),
@@ -314,12 +360,21 @@ def render_application(
             )
         )
     objects += [secret, config_map]
-    for plan in plan_executors(app):
+    # as the pods will see them: ports and hosts of service agents may be ${globals...}
+    plans = plan_executors(app.resolved())
+    for plan in plans:
         objects += _agent_objects(
             plan, application_id, namespace, options, pod_volumes, run_args, checksum, with_deps
         )
     if app.gateways:
         objects += _gateway_objects(
-            application_id, namespace, options, pod_volumes, run_args, checksum, with_deps
+            application_id,
+            namespace,
+            options,
+            pod_volumes,
+            run_args,
+            checksum,
+            with_deps,
+            _service_agents(plans, application_id, namespace),
         )
-    return RenderedApplication(application_id, namespace, objects)
+    return RenderedApplication(application_id, namespace, objects, _service_warnings(plans))

@@ -56,7 +56,8 @@ def render_folder(
     requirements: Iterable[str] | None = None,
     options: DeployOptions | None = None,
 ) -> tuple[RenderedApplication, list[str]]:
-    """Export `app_dir` to a temporary folder and render it; returns it and export warnings."""
+    """Export `app_dir` to a temporary folder and render it; returns it and the export's and
+    the rendering's warnings."""
     options = options or DeployOptions()
     source = Path(app_dir)
     if options.application_id is None:
@@ -73,7 +74,7 @@ def render_folder(
         rendered = render_application(
             report.application, options, files=application_files(report.out_dir)
         )
-    return rendered, report.warnings
+    return rendered, [*report.warnings, *rendered.warnings]
 
 
 def deploy_folder(

@@ -27,6 +27,16 @@ def test_output_yaml_prints_every_object_and_contacts_no_cluster(
     assert documents[3]["spec"]["template"]["spec"]["containers"][0]["image"] == "reg/img:1"
 
 
+def test_output_yaml_warns_on_stderr_about_an_unreachable_service_agent(
+    kafka_instance, capsys
+) -> None:
+    app = str(Path(APP).parent / "python-service")  # its agent listens on port 0
+    assert main(["deploy", app, "-i", str(kafka_instance), "--output", "yaml"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: service agent hello-service has configuration port 0" in captured.err
+    assert "hello-service" in captured.out and "warning" not in captured.out
+
+
 def test_dry_run_deploy_redeploy_and_undeploy(kube, kubeconfig, kafka_instance, capsys) -> None:
     common = [
         APP,

@@ -119,6 +119,50 @@ def test_python_services_get_a_headless_service(rendered) -> None:
     }
 
 
+def test_the_gateway_reaches_service_agents_through_their_headless_services(tmp_path) -> None:
+    instance = tmp_path / "instance.yaml"  # the agent's port is ${globals.chatbot-port}
+    instance.write_text(
+        "instance:\n  globals:\n    chatbot-port: 9100\n  streamingCluster:\n    type: kafka\n"
+        "    configuration:\n      admin:\n        bootstrap.servers: kafka.kafka.svc:9092\n"
+    )
+    app = load_application(APPS / "gateway-service-agent", instance=instance)
+    r = render_application(app, DeployOptions(namespace="bots"))
+    agent_service = next(s for s in _by_kind(r, "Service") if s["spec"].get("clusterIP") == "None")
+    name = agent_service["metadata"]["name"]
+    assert agent_service["spec"]["ports"] == [
+        {"name": "service", "port": 9100, "targetPort": "service"}
+    ]
+    (statefulset,) = _by_kind(r, "StatefulSet")
+    ports = statefulset["spec"]["template"]["spec"]["containers"][0]["ports"]
+    assert {"name": "service", "containerPort": 9100} in ports
+    (deployment,) = _by_kind(r, "Deployment")
+    args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    flag = args.index("--service-agent")
+    assert args[flag + 1] == f"my-service-agent={name}.bots.svc:9100"
+    assert r.warnings == []
+
+
+def test_service_agents_the_gateway_cannot_reach_are_warned_about(tmp_path, kafka_instance) -> None:
+    # tests/apps/python-service listens on port 0 (any free port)
+    r = render_application(load_application(APPS / "python-service", instance=kafka_instance))
+    [warning] = r.warnings
+    assert "hello-service has configuration port 0" in warning and "8000" in warning
+    (service,) = _by_kind(r, "Service")
+    assert service["spec"]["ports"][0]["port"] == 8000
+
+    app = tmp_path / "loopback"
+    (app / "python").mkdir(parents=True)
+    (app / "pipeline.yaml").write_text(
+        "pipeline:\n  - id: svc\n    type: python-service\n"
+        "    configuration: {className: svc.Svc, host: 127.0.0.1}\n"
+    )
+    (app / "python" / "svc.py").write_text(
+        "from langstream import Service\n\nclass Svc(Service):\n    def main(self):\n        pass\n"
+    )
+    [warning] = render_application(load_application(app, instance=kafka_instance)).warnings
+    assert "svc has configuration host '127.0.0.1'" in warning and "0.0.0.0" in warning
+
+
 def test_gateways_get_a_deployment_and_a_service(rendered) -> None:
     r = rendered("exclamation-processor")
     (deployment,) = _by_kind(r, "Deployment")
