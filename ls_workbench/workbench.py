@@ -238,6 +238,25 @@ class Workbench(RecordsAPI, ViewsAPI):
         names = ", ".join(str(i.get("id") or i.get("name")) for i in items)
         return self._apply(new, f"resource(s) {names}")
 
+    def require(self, requirements: str) -> Change:
+        """Declare pip packages the agents need (requirements.txt lines); the export writes
+        them to python/requirements.txt. Names the ones this kernel does not have yet."""
+        from ls_workbench.requirements import merge_requirements, not_installed, parse_requirements
+
+        declared = parse_requirements(requirements)
+        if not declared:
+            raise DefinitionError("no package given; write requirements.txt lines, e.g. `pypdf`")
+        self.requirements = merge_requirements(self.requirements, declared)
+        lacking = not_installed(declared)
+        notes = [f"not satisfied in this kernel: {', '.join(lacking)}"] if lacking else []
+        if lacking:
+            notes.append("%pip install " + " ".join(repr(line.split(" (")[0]) for line in lacking))
+        return Change(
+            f"requirement(s) {', '.join(r.name for r in declared)}",
+            "declared (python/requirements.txt)",
+            notes,
+        )
+
     def set_secret(self, secret_id: str, **data: Any) -> None:
         """Add or replace a secret that `${secrets.<id>.<key>}` placeholders read."""
         kept = [s for s in self.secrets.secrets if s.id != secret_id]

@@ -2,7 +2,8 @@
 
 Only the definition cells run, through the notebook's own magics in a private IPython
 shell: `%langstream_app` (with a temporary work folder), `%%langstream_topic`,
-`%%langstream_agent`, `%%langstream_gateway` and `%%langstream_resources`. Every other cell, `%langstream start`
+`%%langstream_agent`, `%%langstream_gateway`, `%%langstream_resources` and
+`%%langstream_requirements`. Every other cell, `%langstream start`
 included, is skipped, so no agent starts and no record flows. What they define is the
 same application folder the notebook materialises while it runs.
 """
@@ -24,6 +25,7 @@ DEFINITION_MAGICS = (
     "%%langstream_agent",
     "%%langstream_gateway",
     "%%langstream_resources",
+    "%%langstream_requirements",
 )
 
 

@@ -160,6 +160,20 @@ class LangStreamMagics(Magics):
         sub.parse(self.langstream_resources, line)
         return current().define_resources(cell)
 
+    @magic_arguments()
+    @cell_magic
+    def langstream_requirements(self, line: str, cell: str) -> Any:
+        """Declare the pip packages the agents need; the body is requirements.txt lines:
+
+        pypdf>=4
+        requests
+
+        The export writes them to python/requirements.txt (LangStream installs them); in this
+        kernel, install them with %pip install.
+        """
+        sub.parse(self.langstream_requirements, line)
+        return current().require(cell)
+
     @no_var_expand
     @line_magic
     def langstream(self, line: str) -> Any:

@@ -117,3 +117,18 @@ def test_resources_declared_with_the_magic_are_exported(tmp_path, capsys) -> Non
     )
     [resource] = load_application(out).configuration.resources
     assert (resource.name, resource.configuration["url"]) == ("Store", "${secrets.store.url}")
+
+
+def test_requirements_declared_with_the_magic_reach_requirements_txt(tmp_path, capsys) -> None:
+    cells = [
+        "%langstream_app needs",
+        "%%langstream_requirements\npypdf>=4\n",
+        "%%langstream_agent upper --type python-processor --input q --output a\n"
+        "from langstream import Processor\n\nclass Upper(Processor):\n"
+        "    def process(self, record):\n        return [record]\n",
+    ]
+    out = tmp_path / "out" / "needs"
+    assert main(["export", str(_notebook(tmp_path / "n.ipynb", cells)), str(out)]) == 0, (
+        capsys.readouterr().err
+    )
+    assert (out / "python" / "requirements.txt").read_text() == "pypdf>=4\n"

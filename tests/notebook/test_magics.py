@@ -142,6 +142,35 @@ def test_resources_reach_configuration_yaml_and_a_redefinition_replaces(shell, c
     assert "needs `type`" in capsys.readouterr().out
 
 
+def test_requirements_are_checked_named_when_missing_and_exported(shell, capsys, tmp_path):
+    shell.run_line_magic("langstream_app", "needs")
+    change = shell.run_cell_magic(
+        "langstream_requirements", "", "# parsing\nPyYAML>=6\nno-such-package-xyz==1.0  # later\n"
+    )
+    assert "requirement(s) PyYAML, no-such-package-xyz: declared" in repr(change)
+    assert "not satisfied in this kernel: no-such-package-xyz==1.0" in repr(change)
+    assert "%pip install 'no-such-package-xyz==1.0'" in repr(change)
+    assert "PyYAML" not in change.notes[0]  # installed, and the version fits
+    old = shell.run_cell_magic("langstream_requirements", "", "pyyaml>=999")
+    assert "pyyaml>=999 (this kernel has" in repr(old)
+    assert ls_workbench.current().requirements == ["pyyaml>=999", "no-such-package-xyz==1.0"]
+
+    for bad, why in [
+        ("requests >= = 2", "not a requirement pip understands"),
+        ("-e .", "pip option"),
+    ]:
+        result = run(shell, f"%%langstream_requirements\n{bad}\n")
+        assert result.error_in_exec is not None
+        assert why in capsys.readouterr().out
+
+    shell.run_cell_magic(
+        "langstream_agent", "upper --type python-processor --input q --output a", UPPER
+    )
+    shell.run_line_magic("langstream", f"export {tmp_path / 'out' / 'needs'}")
+    lines = (tmp_path / "out" / "needs" / "python" / "requirements.txt").read_text().splitlines()
+    assert lines == ["pyyaml>=999", "no-such-package-xyz==1.0"]
+
+
 def test_export_writes_a_folder_that_loads_back(shell, tmp_path):
     pytest.importorskip("ls_workbench.export")
     shell.run_line_magic("langstream_app", "exported")
