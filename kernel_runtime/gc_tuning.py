@@ -31,6 +31,7 @@ YOUNG_THRESHOLD = 50_000
 _lock = threading.Lock()
 _holders = 0
 _saved_thresholds: tuple[int, ...] | None = None
+_froze = False
 
 
 def enabled() -> bool:
@@ -40,7 +41,7 @@ def enabled() -> bool:
 
 def acquire() -> None:
     """Apply the streaming tuning (first holder) or count one more holder."""
-    global _holders, _saved_thresholds
+    global _holders, _saved_thresholds, _froze
     with _lock:
         _holders += 1
         if _holders > 1 or not enabled():
@@ -48,19 +49,24 @@ def acquire() -> None:
         _saved_thresholds = gc.get_threshold()
         young, *older = _saved_thresholds
         gc.set_threshold(max(young, YOUNG_THRESHOLD), *older)
-        gc.freeze()
+        # a program that froze objects itself (a pre-fork server) keeps its own freeze
+        _froze = gc.get_freeze_count() == 0
+        if _froze:
+            gc.freeze()
 
 
 def release() -> None:
     """Drop one holder; the last one restores the thresholds and unfreezes."""
-    global _holders, _saved_thresholds
+    global _holders, _saved_thresholds, _froze
     with _lock:
         if _holders == 0:
             return
         _holders -= 1
         if _holders > 0 or _saved_thresholds is None:
             return
-        gc.unfreeze()
+        if _froze:
+            gc.unfreeze()
+            _froze = False
         gc.set_threshold(*_saved_thresholds)
         _saved_thresholds = None
 

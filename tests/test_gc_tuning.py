@@ -56,6 +56,16 @@ def test_a_higher_threshold_set_by_the_program_is_kept():
     assert gc.get_threshold() == (100_000, 5, 5)
 
 
+def test_a_freeze_made_by_the_program_is_left_to_the_program():
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    gc_tuning.acquire()
+    assert gc.get_threshold()[0] == gc_tuning.YOUNG_THRESHOLD
+    gc_tuning.release()
+    assert gc.get_freeze_count() == frozen  # still the program's frozen objects
+    assert gc.get_threshold() == (700, 10, 10)
+
+
 def test_the_environment_can_turn_the_tuning_off(monkeypatch):
     monkeypatch.setenv("LS_WORKBENCH_GC_TUNING", "0")
     gc_tuning.acquire()
