@@ -86,6 +86,7 @@ class DeployPanel(widgets.VBox):
         self.deploy_button.on_click(lambda _: self.deploy_in_background())
         self.target.observe(lambda _: self._show_target(), names="value")
         self._load_contexts()
+        self._name_for_css()
         buttons = widgets.HBox([self.validate_button, self.export_button, self.deploy_button])
         self.cluster_box = widgets.VBox([self.context, self.namespace, self.image])
         super().__init__(
@@ -102,6 +103,23 @@ class DeployPanel(widgets.VBox):
         )
         self._show_target()
         self.add_class("lsw-deploy-panel")
+
+    def _name_for_css(self) -> None:
+        """Stable class names (`lsw-deploy-<part>`), so a page or a test finds each part."""
+        for part in (
+            "target",
+            "folder",
+            "context",
+            "namespace",
+            "image",
+            "message",
+            "problems",
+            "progress",
+            "rollout",
+        ):
+            getattr(self, part).add_class(f"lsw-deploy-{part}")
+        for step in ("validate", "export", "deploy"):
+            getattr(self, f"{step}_button").add_class(f"lsw-deploy-{step}")
 
     # ---- what the panel works on ---------------------------------------------------------
 
@@ -155,7 +173,7 @@ class DeployPanel(widgets.VBox):
     def _say(self, text: str, kind: str = "info") -> None:
         color = {"error": "#b00020", "ok": "#1b5e20"}.get(kind, "inherit")
         lines = "<br>".join(html.escape(line) for line in text.splitlines())
-        self.message.value = f'<div style="color:{color}">{lines}</div>'
+        self.message.value = f'<div class="lsw-deploy-{kind}" style="color:{color}">{lines}</div>'
 
     def _cell(self, problem: Problem) -> str:
         """Which cell defines what a problem is about (the notebook's mapping, else ours)."""
@@ -246,6 +264,7 @@ class DeployPanel(widgets.VBox):
         if bar is None:
             bar = widgets.IntProgress(value=0, min=0, max=3, description=event.ref.kind)
             bar.tooltip = key
+            bar.add_class("lsw-deploy-bar")
             self.bars[key] = bar
             self.progress.children = (*self.progress.children, bar)
         if event.phase == "rollout":
