@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -90,14 +91,18 @@ def test_the_build_stage_gives_a_runtime_that_needs_no_source_tree(tmp_path: Pat
     [install] = [rest for keyword, rest in build if keyword == "RUN" and "pip install" in rest]
     assert "--prefix=/install" in install and install.rstrip().endswith(" .")
     prefix = tmp_path / "install"
+    installed_here = metadata.distribution("ls-workbench").read_text("direct_url.json")
     # the dependencies are this test environment's; the project itself comes from the copy
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
+        + ["--ignore-installed"]  # never uninstall the test environment's own ls-workbench
         + ["--no-cache-dir", f"--prefix={prefix}", str(context)],
         check=True,
         capture_output=True,
         timeout=240,
     )
+    # the rehearsal must not replace the environment's own install of the project
+    assert metadata.distribution("ls-workbench").read_text("direct_url.json") == installed_here
     site = prefix / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
     env = {
         **os.environ,
