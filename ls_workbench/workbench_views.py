@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 class ViewsAPI:
-    """`inspect`, `pipeline_view`, `panel`, `gateway_url(s)`, `export`, `deploy` of a Workbench."""
+    """`inspect`, `pipeline_view`, `panel`, `gateway_url(s)`, `export`, `deploy`, `deploy_panel`
+    of a Workbench."""
 
     monitor: Monitor
     _views: weakref.WeakSet[Any]
@@ -88,3 +89,11 @@ class ViewsAPI:
         from ls_workbench.integrations import call_deploy
 
         return call_deploy(self, **options)
+
+    def deploy_panel(self, **options: Any) -> Any:
+        """The export-and-deploy widget: pick folder or cluster, validate, export, deploy.
+
+        `options` go to `DeployPanel` (e.g. `kubeconfig=`)."""
+        from ls_workbench.widgets.deploy_panel import DeployPanel
+
+        return DeployPanel(self, **options)

@@ -79,6 +79,11 @@ def export_args() -> None:
 
 
 @magic_arguments()
+@argument(
+    "--panel",
+    action="store_true",
+    help="show the export-and-deploy panel (pick target, validate, export, deploy) instead",
+)
 @argument("options", nargs="*", metavar="KEY=VALUE", help="options passed to the deployer")
 def deploy_args() -> None:
     """Deploy the application to Kubernetes."""

@@ -189,6 +189,7 @@ class LangStreamMagics(Magics):
         remove AGENT                 remove an agent
         export [DIR] [KEY=VALUE ...]     write the application folder, instance and secrets
         deploy [KEY=VALUE ...]       deploy to Kubernetes
+        deploy --panel               the export-and-deploy panel
 
         `%langstream COMMAND -h` shows a command's options.
         """
@@ -243,4 +244,6 @@ class LangStreamMagics(Magics):
         return wb.export(directory, **sub.key_values(options, "export"))
 
     def _deploy(self, wb: Workbench, args: Any) -> Any:
+        if args.panel:
+            return wb.deploy_panel(**sub.key_values(args.options, "deploy"))
         return wb.deploy(**sub.key_values(args.options, "deploy"))

@@ -69,7 +69,11 @@ class DeployPanel(widgets.VBox):
         self._thread: threading.Thread | None = None
 
         self.target = widgets.ToggleButtons(options=["folder", "cluster"], value="folder")
-        self.folder = widgets.Text(value=str(self._default_folder()), description="Folder")
+        self.folder = widgets.Text(
+            value=str(self._default_folder()),
+            description="Folder",
+            layout=widgets.Layout(width="min(100%, 48em)"),
+        )
         self.context = widgets.Dropdown(description="Context", options=[])
         self.namespace = widgets.Text(description="Namespace", placeholder=self.app_name)
         self.image = widgets.Text(value=DEFAULT_IMAGE, description="Image")
@@ -81,6 +85,7 @@ class DeployPanel(widgets.VBox):
         self.progress = widgets.VBox()
         self.rollout = widgets.HTML()
         self.bars: dict[str, widgets.IntProgress] = {}
+        self._rollouts: dict[str, str] = {}
         self.validate_button.on_click(lambda _: self.validate())
         self.export_button.on_click(lambda _: self.export())
         self.deploy_button.on_click(lambda _: self.deploy_in_background())
@@ -270,7 +275,8 @@ class DeployPanel(widgets.VBox):
         if event.phase == "rollout":
             bar.max = max(event.desired, 1)
             bar.value = min(event.ready, bar.max)
-            self.rollout.value = html.escape(str(event))
+            self._rollouts[key] = str(event)  # the latest state of every workload
+            self.rollout.value = "<br>".join(html.escape(line) for line in self._rollouts.values())
         else:
             bar.value = min(bar.max, {"dry-run": 1, "apply": 3}.get(event.phase, bar.value))
         bar.bar_style = (
@@ -286,6 +292,7 @@ class DeployPanel(widgets.VBox):
     def deploy(self, *, timeout: float = 300.0) -> Any:
         """Export, dry-run, apply and watch; the outcome, or None with the error shown."""
         self.bars = {}
+        self._rollouts: dict[str, str] = {}
         self.progress.children = ()
         self.rollout.value = ""
         self._say("deploying…")

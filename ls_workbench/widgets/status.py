@@ -28,8 +28,21 @@ class PipelinePanel(widgets.VBox):
         self._last_render = 0.0
         self.status = widgets.HTML()
         self.view = PipelineView(workbench, max_fps=max_fps)
-        super().__init__([self.status, self.view])
+        self.deploy_button = widgets.Button(description="Export and deploy…", icon="cloud-upload")
+        self.deploy_button.add_class("lsw-open-deploy")
+        self.deploy_button.on_click(lambda _: self.toggle_deploy_panel())
+        self.deploy_panel: Any = None
+        super().__init__([self.status, self.view, self.deploy_button])
         self.add_class("lsw-panel")
+
+    def toggle_deploy_panel(self) -> None:
+        """The button: show the export-and-deploy panel under the picture, or hide it again."""
+        if self.deploy_panel is None:
+            self.deploy_panel = self.workbench.deploy_panel()
+        if self.deploy_panel in self.children:
+            self.children = tuple(c for c in self.children if c is not self.deploy_panel)
+        else:
+            self.children = (*self.children, self.deploy_panel)
 
     def __repr__(self) -> str:
         return f"PipelinePanel({self.workbench.name!r})"

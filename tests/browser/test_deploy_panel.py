@@ -1,7 +1,7 @@
 """The export-and-deploy panel in a real JupyterLab, in Chromium: validate, export, deploy.
 
-The notebook builds a small application with the magics and shows `DeployPanel`; the test
-clicks its buttons. Deploying goes to the Kubernetes API stand-in of the deploy tests
+The notebook builds a small application with the magics and shows `Workbench.deploy_panel()`;
+the test clicks its buttons. Deploying goes to the Kubernetes API stand-in of the deploy tests
 (tests/deploy/kube_stand_in.py), served on loopback from this process; the kernel reaches it
 through a kubeconfig passed to the panel.
 """
@@ -59,9 +59,8 @@ def write_notebook(lab: Lab, kubeconfig: Path) -> str:
         AGENT_CELL,
         GATEWAY_CELL,
         BROKEN_CELL,
-        "from ls_workbench import current\n"
-        "from ls_workbench.widgets.deploy_panel import DeployPanel\n\n"
-        f"panel = DeployPanel(current(), kubeconfig={str(kubeconfig)!r})\n"
+        "from ls_workbench import current\n\n"
+        f"panel = current().deploy_panel(kubeconfig={str(kubeconfig)!r})\n"
         "panel",
         FIX_CELL,
     ]

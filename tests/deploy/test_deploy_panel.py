@@ -120,6 +120,8 @@ def test_deploy_shows_a_bar_per_object_and_the_rollout(
     ]
     assert (sts_bar.value, sts_bar.max, sts_bar.bar_style) == (1, 1, "success")
     assert "ready 1/1" in panel.rollout.value
+    lines = panel.rollout.value.split("<br>")  # every workload's state, not just the last
+    assert sorted(line.split()[1] for line in lines) == ["Deployment", "StatefulSet"], lines
 
     kube.fail("PATCH", "ConfigMap", "exclamation-processor-app", 403, "Forbidden", "no")
     panel.image.value = "other:2"

@@ -183,6 +183,16 @@ def test_export_writes_a_folder_that_loads_back(shell, tmp_path):
     assert (tmp_path / "out" / "exported" / "python" / "upper.py").read_text() == UPPER
 
 
+def test_deploy_panel_from_the_magic(shell, tmp_path):
+    from ls_workbench.widgets.deploy_panel import DeployPanel
+
+    shell.run_line_magic("langstream_app", "paneled")
+    panel = shell.run_line_magic("langstream", f"deploy --panel kubeconfig={tmp_path / 'none'}")
+    assert isinstance(panel, DeployPanel) and panel.workbench is ls_workbench.current()
+    assert str(panel.kubeconfig) == str(tmp_path / "none") and panel.context.options == ()
+    assert panel.target.value == "folder"
+
+
 def test_missing_integrations_say_so():
     with pytest.raises(NotAvailable, match="not available yet"):
         _function("ls_workbench.not_written_yet", ("go",), "flying")

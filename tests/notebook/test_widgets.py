@@ -184,6 +184,24 @@ def test_status_panel_follows_the_pipeline(workbench):
     wait_until(lambda: "stopped" in panel.status.value, what="stopped state")
 
 
+def test_the_status_panel_opens_and_closes_the_export_and_deploy_panel(workbench):
+    from ls_workbench.widgets.deploy_panel import DeployPanel
+
+    wb = workbench()
+    wb.define_agent("upper", "python-processor", input="in", output="out", code=UPPER)
+    panel = wb.panel()
+    assert panel.deploy_panel is None and panel.deploy_button in panel.children
+    panel.deploy_button.click()
+    deploy = panel.deploy_panel
+    assert isinstance(deploy, DeployPanel) and panel.children[-1] is deploy
+    assert deploy.workbench is wb
+    assert deploy.validate() is not None and "valid" in deploy.message.value
+    panel.deploy_button.click()
+    assert deploy not in panel.children
+    panel.deploy_button.click()
+    assert panel.children[-1] is deploy  # the same panel, with what was typed into it
+
+
 def test_layout_follows_the_flow(workbench):
     wb = workbench()
     wb.define_agent("upper", "python-processor", input="in", output="mid", code=UPPER)
