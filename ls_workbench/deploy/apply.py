@@ -68,12 +68,13 @@ def explain(ref: ObjectRef, error: KubeError, verb: str) -> str:
     if error.status == 403:
         return (
             f"{ref}: forbidden to {verb} ({error.message}); ask a cluster admin for RBAC "
-            f"rights on {ref.kind} objects, or pick another --context/--namespace"
+            f"rights on {ref.kind} objects, or pick another context or namespace"
         )
     if error.status == 409:
         return (
             f"{ref}: conflict ({error.message}); someone else changed fields deploy manages, "
-            "re-run with --force-conflicts to take them over"
+            "deploy again forcing conflicts to take them over (--force-conflicts; "
+            "force_conflicts=True in Python)"
         )
     if error.status == 422:
         causes = "; ".join(error.causes()) or error.message

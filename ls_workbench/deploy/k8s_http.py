@@ -137,7 +137,7 @@ class KubeHttp:
         except urllib3.exceptions.HTTPError as error:
             raise DeployError(
                 f"cannot reach the Kubernetes API server at {self.host}: {error}",
-                ["check the kubeconfig context (--context) and that the cluster is running"],
+                ["check the kubeconfig context and that the cluster is running"],
             ) from error
         decoded = _decode(data)
         if status >= 400 or status == 0:
