@@ -5,7 +5,8 @@ input topic with header `langstream-service-request-id` set to a fresh UUID; the
 first record of the output topic carrying the same id (and matching `service-options.headers`),
 returned as a ConsumePushMessage. Only POST, as in LangStream. The wait is bounded
 (`service_timeout`, or `option:timeout=<seconds>`): past it the answer is 504 with a JSON
-reason (LangStream waits for the TCP timeout, issue 630).
+reason (LangStream waits for the TCP timeout, issue 630). A client that disconnects while it
+waits ends the wait at once.
 
 One `ResponseRouter` per output topic reads it for every request of the application, so a
 request costs one produce and one dictionary lookup, not a consumer. The router is positioned
@@ -124,6 +125,15 @@ class ServiceHandler(BodyLimitMixin, GatewayMixin):
 
     kind = "service"
     SUPPORTED_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+    _awaiting: asyncio.Future | None = None
+    _client_gone = False
+
+    def on_connection_close(self) -> None:
+        """The client went away: stop waiting for its answer now, not at the timeout."""
+        super().on_connection_close()
+        self._client_gone = True
+        if self._awaiting is not None and not self._awaiting.done():
+            self._awaiting.cancel()
 
     async def prepare(self) -> None:
         self.check_declared_length()
@@ -169,8 +179,14 @@ class ServiceHandler(BodyLimitMixin, GatewayMixin):
                 raise GatewayError(
                     str(error), 400 if error.status == "BAD_REQUEST" else 500
                 ) from None
+            self._awaiting = answer
             try:
                 record, offset = await asyncio.wait_for(answer, timeout)
+            except asyncio.CancelledError:
+                if self._client_gone and answer.cancelled():
+                    log.info("service request %s: the client went away", request_id)
+                    return  # nobody to answer; the router forgets the request below
+                raise
             except TimeoutError:
                 raise GatewayTimeout(
                     request.error(

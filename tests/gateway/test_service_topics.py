@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.gateway.conftest import curl
+from tests.gateway.conftest import APP_ID, TENANT, curl
 
 APP = "gateway-release-notes"
 JSON = ("-H", "Content-Type: application/json")
@@ -86,3 +86,20 @@ async def test_only_post_and_valid_timeouts(serve):
 
     assert get.status == 400 and "Only POST" in get.json()["reason"]
     assert bad_timeout.status == 400 and "option:timeout='never'" in bad_timeout.json()["reason"]
+
+
+async def test_a_client_that_goes_away_stops_its_wait_at_once(serve):
+    served = await serve(APP, pipeline=False, service_timeout=60)  # nobody answers
+    url = served.http("service", "user-input-await")
+
+    gone = await curl("-m", "0.5", "-X", "POST", "-d", '{"value": "hello"}', *JSON, url)
+
+    assert gone.status == 0  # curl gave up (its exit, no HTTP status)
+    router = served.server.registry.apps[(TENANT, APP_ID)].routers["results"]
+    for _ in range(100):
+        if not router.waiters:
+            break
+        await asyncio.sleep(0.02)
+    assert router.waiters == {}  # forgotten now, not 60 s later
+    still = await curl("-X", "POST", "-d", '{"value": "again"}', *JSON, url + "?option:timeout=0.2")
+    assert still.status == 504  # the gateway goes on serving
