@@ -216,3 +216,16 @@ async def test_jwt_with_public_key_audience_and_auth_claim(served):
         401,
         "Token was valid, however no principal found.",
     )
+
+
+def test_base64_key_text_that_looks_like_an_overlong_path_is_read_as_base64(tmp_path):
+    from kernel_runtime.gateway.auth.jwt_token import read_key_material
+
+    # DER keys in base64 hold '/'; a part between two of them may exceed a file name's 255
+    # bytes, which the file check must take as "not a file", not as an error (seen in CI)
+    material = bytes(range(256)) * 2
+    text = "A" * 404 + "/AAA"  # valid base64; its first "path part" is 404 characters
+    assert read_key_material(text, "publicKey") == base64.b64decode(text)
+    key_file = tmp_path / "key.der"
+    key_file.write_bytes(material)
+    assert read_key_material(str(key_file), "publicKey") == material

@@ -46,7 +46,7 @@ def read_key_material(value: str, what: str) -> bytes:
         return Path(urllib.parse.urlparse(value).path).read_bytes()
     if value.lstrip().startswith("-----BEGIN"):
         return value.encode()
-    if len(value) < 4096 and Path(value).is_file():
+    if _names_a_file(value):
         return Path(value).read_bytes()
     try:
         return base64.b64decode(value, validate=True)
@@ -55,6 +55,17 @@ def read_key_material(value: str, what: str) -> bytes:
             f"jwt authentication: {what} is neither a file, a file:/data: URL, nor base64",
             status=500,
         ) from None
+
+
+def _names_a_file(value: str) -> bool:
+    """Whether `value` is a path to an existing file; base64 key text, whose '/' make it look
+    like a path with overlong parts (ENAMETOOLONG), is not."""
+    if len(value) >= 4096:
+        return False
+    try:
+        return Path(value).is_file()
+    except OSError:
+        return False
 
 
 def load_public_key(material: bytes) -> Any:
