@@ -47,17 +47,18 @@ def merge_requirements(current: Iterable[str], new: Iterable[Requirement]) -> li
     return list(lines.values())
 
 
-def not_installed(requirements: Iterable[Requirement]) -> list[str]:
-    """The requirements this interpreter does not satisfy: missing, or another version."""
-    lacking = []
+def not_installed(requirements: Iterable[Requirement]) -> list[tuple[Requirement, str | None]]:
+    """The requirements this interpreter does not satisfy, each with the version it has
+    (None when the package is missing)."""
+    lacking: list[tuple[Requirement, str | None]] = []
     for requirement in requirements:
         if requirement.marker is not None and not requirement.marker.evaluate():
             continue
         try:
             version = metadata.version(requirement.name)
         except metadata.PackageNotFoundError:
-            lacking.append(str(requirement))
+            lacking.append((requirement, None))
             continue
         if requirement.specifier and not requirement.specifier.contains(version, prereleases=True):
-            lacking.append(f"{requirement} (this kernel has {version})")
+            lacking.append((requirement, version))
     return lacking

@@ -248,9 +248,14 @@ class Workbench(RecordsAPI, ViewsAPI):
             raise DefinitionError("no package given; write requirements.txt lines, e.g. `pypdf`")
         self.requirements = merge_requirements(self.requirements, declared)
         lacking = not_installed(declared)
-        notes = [f"not satisfied in this kernel: {', '.join(lacking)}"] if lacking else []
+        notes = []
         if lacking:
-            notes.append("%pip install " + " ".join(repr(line.split(" (")[0]) for line in lacking))
+            described = ", ".join(
+                str(r) if version is None else f"{r} (this kernel has {version})"
+                for r, version in lacking
+            )
+            notes.append(f"not satisfied in this kernel: {described}")
+            notes.append("%pip install " + " ".join(repr(str(r)) for r, _ in lacking))
         return Change(
             f"requirement(s) {', '.join(r.name for r in declared)}",
             "declared (python/requirements.txt)",

@@ -292,7 +292,7 @@ class DeployPanel(widgets.VBox):
     def deploy(self, *, timeout: float = 300.0) -> Any:
         """Export, dry-run, apply and watch; the outcome, or None with the error shown."""
         self.bars = {}
-        self._rollouts: dict[str, str] = {}
+        self._rollouts = {}
         self.progress.children = ()
         self.rollout.value = ""
         self._say("deploying…")
